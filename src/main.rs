@@ -1,1 +1,254 @@
-fn main() {}
+//! The `entra-mcp` command line (DESIGN.md §3): serve over stdio or HTTP, list or call tools
+//! from a shell, and print the permissions the enabled skills need.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use entra_mcp::app::App;
+use entra_mcp::auth::Caller;
+use entra_mcp::config::{Cloud, DemoSettings, Settings, check_demo_listen, parse_toolsets};
+use entra_mcp::skills::Selection;
+use rmcp::ServiceExt;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+#[command(
+    name = "entra-mcp",
+    version,
+    about = "MCP server for Microsoft Entra ID, acting on behalf of the signed-in user"
+)]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Common {
+    /// Serve the built-in Woodgrove Bank demo tenant (a Graph emulator on loopback).
+    #[arg(long, global = true, env = "ENTRA_MCP_DEMO")]
+    demo: bool,
+    /// Toolsets to enable: a comma list, `default`, or `all`.
+    #[arg(long, global = true, env = "ENTRA_MCP_TOOLSETS", default_value = "default")]
+    toolsets: String,
+    /// List and allow write skills (each still needs a preview and confirmation).
+    #[arg(long, global = true, env = "ENTRA_MCP_ALLOW_WRITES")]
+    allow_writes: bool,
+    /// List beta-only skills.
+    #[arg(long, global = true, env = "ENTRA_MCP_BETA")]
+    beta: bool,
+    /// Microsoft cloud.
+    #[arg(long, global = true, env = "ENTRA_MCP_CLOUD", value_enum, default_value = "public")]
+    cloud: Cloud,
+    /// Graph base URL (overrides the cloud's).
+    #[arg(long, global = true, env = "ENTRA_MCP_GRAPH_URL")]
+    graph_url: Option<String>,
+    /// Demo tenant size in users (the story's ~100 at least).
+    #[arg(long, global = true, env = "ENTRA_MCP_DEMO_SCALE", default_value_t = 1)]
+    demo_scale: u32,
+    /// Emulated Graph latency per request, in milliseconds.
+    #[arg(long, global = true, env = "ENTRA_MCP_DEMO_LATENCY_MS", default_value_t = 0)]
+    demo_latency_ms: u64,
+    /// Log format on stderr.
+    #[arg(long, global = true, env = "ENTRA_MCP_LOG_FORMAT", value_parser = ["text", "json"], default_value = "text")]
+    log_format: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve MCP over stdin/stdout.
+    Stdio,
+    /// Serve MCP at http://ADDR/mcp.
+    Http {
+        /// Address to listen on.
+        #[arg(long, env = "ENTRA_MCP_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Extra accepted Host header values, comma separated (loopback is always accepted).
+        #[arg(long, env = "ENTRA_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
+        allowed_hosts: Vec<String>,
+    },
+    /// List or call tools from a shell.
+    Tools {
+        #[command(subcommand)]
+        command: ToolsCommand,
+    },
+    /// Delegated Graph permissions the enabled skills need.
+    Permissions {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ToolsCommand {
+    /// List the enabled skills.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run one skill and print its result.
+    Call {
+        /// Tool name.
+        name: String,
+        /// Arguments as a JSON object.
+        #[arg(long, default_value = "{}")]
+        args: String,
+        /// Print the structured JSON instead of markdown.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Common {
+    fn settings(&self) -> anyhow::Result<Settings> {
+        let selection =
+            Selection { toolsets: parse_toolsets(&self.toolsets)?, allow_writes: self.allow_writes, beta: self.beta };
+        let demo = self.demo.then_some(DemoSettings { scale: self.demo_scale, latency_ms: self.demo_latency_ms });
+        Settings::new(demo, self.cloud, self.graph_url.as_deref(), selection)
+    }
+}
+
+fn init_logging(format: &str) {
+    // stdout is the protocol in stdio mode: every log line goes to stderr.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ENTRA_MCP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,entra_mcp=info"));
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).with_env_filter(filter);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.common.log_format);
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("entra-mcp: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = cli.common.settings()?;
+    match cli.command {
+        Command::Stdio => {
+            let app = App::start(&settings).await?;
+            eprintln!(
+                "entra-mcp {}: serving MCP over stdio{} with {} tools",
+                env!("CARGO_PKG_VERSION"),
+                if settings.demo.is_some() { " on the Woodgrove Bank demo tenant" } else { "" },
+                app.server.tools().len()
+            );
+            let service = app.server.serve(rmcp::transport::stdio()).await?;
+            service.waiting().await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Http { listen, allowed_hosts } => {
+            check_demo_listen(settings.demo.is_some(), listen)?;
+            let app = App::start(&settings).await?;
+            let listener = entra_mcp::http::bind(listen).await?;
+            let addr = listener.local_addr()?;
+            let cancel = CancellationToken::new();
+            let router = entra_mcp::http::router(
+                app.server.clone(),
+                entra_mcp::http::allowed_hosts(&allowed_hosts),
+                cancel.clone(),
+            );
+            eprintln!(
+                "entra-mcp {}: MCP endpoint http://{addr}/mcp{} ({} tools)\n\
+                 connect a client, e.g. VS Code .vscode/mcp.json: {{\"servers\":{{\"entra\":{{\"type\":\"http\",\"url\":\"http://{addr}/mcp\"}}}}}}\n\
+                 or: claude mcp add --transport http entra http://{addr}/mcp\n\
+                 stop with Ctrl-C",
+                env!("CARGO_PKG_VERSION"),
+                if settings.demo.is_some() { " on the Woodgrove Bank demo tenant" } else { "" },
+                app.server.tools().len()
+            );
+            let shutdown = cancel.clone();
+            tokio::spawn(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                shutdown.cancel();
+            });
+            entra_mcp::http::serve(listener, router, cancel).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tools { command: ToolsCommand::List { json } } => {
+            let skills = settings.selection.skills();
+            let mut out = std::io::stdout().lock();
+            if json {
+                let tools: Vec<_> = skills.iter().map(|s| s.tool()).collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&tools)?)?;
+            } else {
+                for s in skills {
+                    writeln!(out, "{:<26} {:<8} {}", s.decl.name, s.decl.toolset.name(), s.decl.description)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tools { command: ToolsCommand::Call { name, args, json } } => {
+            let arguments = match serde_json::from_str::<serde_json::Value>(&args) {
+                Ok(serde_json::Value::Object(map)) => map,
+                Ok(_) => {
+                    anyhow::bail!("--args must be a JSON object, e.g. '{{\"user\":\"karita@woodgrovebank.com\"}}'")
+                }
+                Err(e) => anyhow::bail!("--args is not valid JSON: {e}"),
+            };
+            let app = App::start(&settings).await?;
+            let caller =
+                Arc::new(Caller { object_id: Some(entra_mcp::demo::persona_object_id()), ..Caller::default() });
+            let reply = app.server.call(&name, Some(arguments), caller).await;
+            let mut out = std::io::stdout().lock();
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&reply.structured)?)?;
+            } else {
+                writeln!(out, "{}", reply.markdown)?;
+            }
+            Ok(if reply.is_error { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Permissions { json } => {
+            print_permissions(&settings.selection, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_permissions(selection: &Selection, json: bool) -> anyhow::Result<()> {
+    let skills = selection.skills();
+    let mut permissions: Vec<&str> = skills.iter().flat_map(|s| s.decl.permissions.iter().copied()).collect();
+    permissions.sort_unstable();
+    permissions.dedup();
+    let mut out = std::io::stdout().lock();
+    if json {
+        let per_skill: Vec<_> = skills
+            .iter()
+            .map(|s| serde_json::json!({"tool": s.decl.name, "permissions": s.decl.permissions, "least_role": s.decl.least_role}))
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"delegated_permissions": permissions, "tools": per_skill})
+            )?
+        )?;
+    } else {
+        writeln!(out, "Delegated Microsoft Graph permissions for the enabled toolsets:")?;
+        for p in &permissions {
+            let users: Vec<&str> =
+                skills.iter().filter(|s| s.decl.permissions.contains(p)).map(|s| s.decl.name).collect();
+            writeln!(out, "  {p:<36} {}", users.join(", "))?;
+        }
+        writeln!(out, "\nLeast roles:")?;
+        for s in &skills {
+            writeln!(out, "  {:<26} {}", s.decl.name, s.decl.least_role)?;
+        }
+    }
+    Ok(())
+}

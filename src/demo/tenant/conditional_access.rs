@@ -1,0 +1,293 @@
+//! Conditional Access: the ten policies CA001–CA010 of the story, exactly as its table, and the
+//! named locations they use (trusted HQ and Branches, Restricted countries).
+//!
+//! The policies are real Graph `conditionalAccessPolicy` resources, so the What-If evaluator
+//! reads its rules straight from them and a policy change here changes every answer.
+
+use serde_json::{Value, json};
+
+use super::apps::{self, AZURE_MANAGEMENT};
+use super::clock::Clock;
+use super::groups::{CA_EXCLUSIONS, FINANCE_DEPARTMENT};
+use super::ids;
+use super::people::member_id;
+use super::roles;
+
+pub const HQ: &str = "HQ";
+pub const BRANCHES: &str = "Branches";
+pub const RESTRICTED_COUNTRIES: &str = "Restricted countries";
+
+/// Address ranges of the trusted locations (documentation ranges, never routable).
+pub const HQ_RANGE: &str = "192.0.2.0/24";
+pub const BRANCHES_RANGE: &str = "198.51.100.0/24";
+pub const RESTRICTED_COUNTRY_CODES: &[&str] = &["KP", "IR", "SY", "CU", "RU", "BY"];
+
+/// Display names by short code, as the story's table names them.
+pub const POLICIES: &[(&str, &str)] = &[
+    ("CA001", "CA001 MFA for admins"),
+    ("CA002", "CA002 Block legacy authentication"),
+    ("CA003", "CA003 MFA for all users"),
+    ("CA004", "CA004 Block high sign-in risk"),
+    ("CA005", "CA005 Compliant device for Finance apps"),
+    ("CA006", "CA006 Block restricted countries"),
+    ("CA007", "CA007 Password change on high user risk"),
+    ("CA008", "CA008 Finance sign-in frequency 8 hours"),
+    ("CA009", "CA009 Finance sign-in frequency 1 hour"),
+    ("CA010", "CA010 MFA for Azure management"),
+];
+
+/// The display name of a policy by code (`CA004`).
+pub fn policy_name(code: &str) -> &'static str {
+    POLICIES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, name)| *name)
+        .unwrap_or("")
+}
+
+/// The roles CA001 protects.
+const ADMIN_ROLES: &[&str] = &[
+    roles::GLOBAL_ADMINISTRATOR,
+    roles::PRIVILEGED_ROLE_ADMINISTRATOR,
+    roles::SECURITY_ADMINISTRATOR,
+    roles::USER_ADMINISTRATOR,
+    roles::CONDITIONAL_ACCESS_ADMINISTRATOR,
+    roles::HELPDESK_ADMINISTRATOR,
+    roles::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+    roles::APPLICATION_ADMINISTRATOR,
+    roles::CLOUD_APPLICATION_ADMINISTRATOR,
+    roles::AUTHENTICATION_ADMINISTRATOR,
+];
+
+/// The apps the Finance policies target.
+pub fn finance_apps() -> Vec<String> {
+    vec![
+        apps::app_id(apps::FINANCE_PORTAL),
+        apps::app_id(apps::TREASURY_FORECAST),
+    ]
+}
+
+fn break_glass() -> Vec<String> {
+    vec![member_id("breakglass01"), member_id("breakglass02")]
+}
+
+/// Everything that varies between the ten policies; the rest of the resource is boilerplate.
+struct Rule {
+    code: &'static str,
+    state: &'static str,
+    created_days_ago: i64,
+    modified_days_ago: i64,
+    include_users: Vec<String>,
+    exclude_users: Vec<String>,
+    include_groups: Vec<String>,
+    exclude_groups: Vec<String>,
+    include_roles: Vec<String>,
+    exclude_guests: bool,
+    include_applications: Vec<String>,
+    exclude_applications: Vec<String>,
+    client_app_types: Vec<&'static str>,
+    locations: Option<Value>,
+    sign_in_risk: Vec<&'static str>,
+    user_risk: Vec<&'static str>,
+    grant: Option<(&'static str, Vec<&'static str>)>,
+    sign_in_frequency_hours: Option<u32>,
+}
+
+impl Rule {
+    fn new(code: &'static str, state: &'static str, created: i64, modified: i64) -> Rule {
+        Rule {
+            code,
+            state,
+            created_days_ago: created,
+            modified_days_ago: modified,
+            include_users: vec!["All".into()],
+            exclude_users: break_glass(),
+            include_groups: Vec::new(),
+            exclude_groups: Vec::new(),
+            include_roles: Vec::new(),
+            exclude_guests: false,
+            include_applications: vec!["All".into()],
+            exclude_applications: Vec::new(),
+            client_app_types: vec!["all"],
+            locations: None,
+            sign_in_risk: Vec::new(),
+            user_risk: Vec::new(),
+            grant: None,
+            sign_in_frequency_hours: None,
+        }
+    }
+}
+
+fn rules() -> Vec<Rule> {
+    let mut ca001 = Rule::new("CA001", "enabled", 900, 300);
+    ca001.include_users = Vec::new();
+    ca001.include_roles = ADMIN_ROLES.iter().map(|r| r.to_string()).collect();
+    ca001.grant = Some(("OR", vec!["mfa"]));
+
+    let mut ca002 = Rule::new("CA002", "enabledForReportingButNotEnforced", 120, 120);
+    ca002.client_app_types = vec!["exchangeActiveSync", "other"];
+    ca002.grant = Some(("OR", vec!["block"]));
+
+    let mut ca003 = Rule::new("CA003", "enabled", 800, 2);
+    ca003.exclude_groups = vec![ids::group_id(CA_EXCLUSIONS)];
+    ca003.exclude_guests = true;
+    ca003.exclude_applications = vec![apps::app_id(apps::LEGACY_REPORTS)];
+    ca003.grant = Some(("OR", vec!["mfa"]));
+
+    let mut ca004 = Rule::new("CA004", "enabled", 500, 200);
+    ca004.sign_in_risk = vec!["high"];
+    ca004.grant = Some(("OR", vec!["block"]));
+
+    let mut ca005 = Rule::new("CA005", "enabled", 400, 90);
+    ca005.include_applications = finance_apps();
+    ca005.grant = Some(("OR", vec!["compliantDevice"]));
+
+    // The one policy without a break-glass exclusion, as the story requires.
+    let mut ca006 = Rule::new("CA006", "enabled", 600, 45);
+    ca006.exclude_users = Vec::new();
+    ca006.locations = Some(json!({
+        "includeLocations": [ids::named_location_id(RESTRICTED_COUNTRIES)],
+        "excludeLocations": [],
+    }));
+    ca006.grant = Some(("OR", vec!["block"]));
+
+    let mut ca007 = Rule::new("CA007", "enabledForReportingButNotEnforced", 60, 60);
+    ca007.user_risk = vec!["high"];
+    ca007.grant = Some(("AND", vec!["mfa", "passwordChange"]));
+
+    let mut ca008 = Rule::new("CA008", "enabled", 300, 100);
+    ca008.include_users = Vec::new();
+    ca008.include_groups = vec![ids::group_id(FINANCE_DEPARTMENT)];
+    ca008.include_applications = finance_apps();
+    ca008.sign_in_frequency_hours = Some(8);
+
+    let mut ca009 = Rule::new("CA009", "enabledForReportingButNotEnforced", 6, 6);
+    ca009.include_users = Vec::new();
+    ca009.include_groups = vec![ids::group_id(FINANCE_DEPARTMENT)];
+    ca009.include_applications = finance_apps();
+    ca009.sign_in_frequency_hours = Some(1);
+
+    let mut ca010 = Rule::new("CA010", "disabled", 200, 200);
+    ca010.include_applications = vec![AZURE_MANAGEMENT.into()];
+    ca010.grant = Some(("OR", vec!["mfa"]));
+
+    vec![ca001, ca002, ca003, ca004, ca005, ca006, ca007, ca008, ca009, ca010]
+}
+
+/// The guest types Entra lists when a policy targets "all guest and external users".
+const ALL_GUEST_TYPES: &str = "internalGuest,b2bCollaborationGuest,b2bCollaborationMember,b2bDirectConnectUser,otherExternalUser,serviceProvider";
+
+/// The ten policies as Graph `conditionalAccessPolicy` resources.
+pub fn policies(clock: &Clock) -> Vec<Value> {
+    rules().into_iter().map(|rule| policy_json(&rule, clock)).collect()
+}
+
+fn policy_json(rule: &Rule, clock: &Clock) -> Value {
+    let guests = if rule.exclude_guests {
+        json!({
+            "guestOrExternalUserTypes": ALL_GUEST_TYPES,
+            "externalTenants": {
+                "@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants",
+                "membershipKind": "all",
+            },
+        })
+    } else {
+        Value::Null
+    };
+    let grant = match &rule.grant {
+        Some((operator, controls)) => json!({
+            "operator": operator,
+            "builtInControls": controls,
+            "customAuthenticationFactors": [],
+            "termsOfUse": [],
+            "authenticationStrength": null,
+        }),
+        None => Value::Null,
+    };
+    let session = match rule.sign_in_frequency_hours {
+        Some(hours) => json!({
+            "disableResilienceDefaults": null,
+            "applicationEnforcedRestrictions": null,
+            "cloudAppSecurity": null,
+            "persistentBrowser": null,
+            "continuousAccessEvaluation": null,
+            "secureSignInSession": null,
+            "signInFrequency": {
+                "value": hours,
+                "type": "hours",
+                "authenticationType": "primaryAndSecondaryAuthentication",
+                "frequencyInterval": "timeBased",
+                "isEnabled": true,
+            },
+        }),
+        None => Value::Null,
+    };
+    json!({
+        "id": ids::ca_policy_id(rule.code),
+        "templateId": null,
+        "displayName": policy_name(rule.code),
+        "createdDateTime": clock.days_ago(rule.created_days_ago),
+        "modifiedDateTime": clock.days_ago(rule.modified_days_ago),
+        "state": rule.state,
+        "conditions": {
+            "userRiskLevels": rule.user_risk,
+            "signInRiskLevels": rule.sign_in_risk,
+            "clientAppTypes": rule.client_app_types,
+            "servicePrincipalRiskLevels": [],
+            "insiderRiskLevels": null,
+            "platforms": null,
+            "locations": rule.locations,
+            "devices": null,
+            "clientApplications": null,
+            "authenticationFlows": null,
+            "applications": {
+                "includeApplications": rule.include_applications,
+                "excludeApplications": rule.exclude_applications,
+                "includeUserActions": [],
+                "includeAuthenticationContextClassReferences": [],
+                "applicationFilter": null,
+            },
+            "users": {
+                "includeUsers": rule.include_users,
+                "excludeUsers": rule.exclude_users,
+                "includeGroups": rule.include_groups,
+                "excludeGroups": rule.exclude_groups,
+                "includeRoles": rule.include_roles,
+                "excludeRoles": [],
+                "includeGuestsOrExternalUsers": null,
+                "excludeGuestsOrExternalUsers": guests,
+            },
+        },
+        "grantControls": grant,
+        "sessionControls": session,
+    })
+}
+
+/// Named locations: two trusted IP ranges and a country list.
+pub fn named_locations(clock: &Clock) -> Vec<Value> {
+    let ip = |name: &str, range: &str, created: i64| {
+        json!({
+            "@odata.type": "#microsoft.graph.ipNamedLocation",
+            "id": ids::named_location_id(name),
+            "displayName": name,
+            "createdDateTime": clock.days_ago(created),
+            "modifiedDateTime": clock.days_ago(created / 2),
+            "isTrusted": true,
+            "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": range}],
+        })
+    };
+    vec![
+        ip(HQ, HQ_RANGE, 1000),
+        ip(BRANCHES, BRANCHES_RANGE, 900),
+        json!({
+            "@odata.type": "#microsoft.graph.countryNamedLocation",
+            "id": ids::named_location_id(RESTRICTED_COUNTRIES),
+            "displayName": RESTRICTED_COUNTRIES,
+            "createdDateTime": clock.days_ago(600),
+            "modifiedDateTime": clock.days_ago(45),
+            "countriesAndRegions": RESTRICTED_COUNTRY_CODES,
+            "includeUnknownCountriesAndRegions": false,
+            "countryLookupMethod": "clientIpAddress",
+        }),
+    ]
+}

@@ -1,0 +1,334 @@
+//! Identity Protection: risky users, their risk history, and risk detections.
+//!
+//! Karita is high and at risk (history none → medium → high) with four detections in the last
+//! 48 hours: the password spray (whose source also hit eight colleagues over IMAP, who each get
+//! a low spray detection), the Tor address, atypical travel from Seattle to Amsterdam in two
+//! hours, and unfamiliar sign-in properties. Around her: two medium users (one a guest), one
+//! confirmed compromised, one remediated, one dismissed, one confirmed safe.
+
+use chrono::Duration;
+use serde_json::{Value, json};
+
+use super::cast::Cast;
+use super::clock::Clock;
+use super::ids;
+use super::people::Person;
+use super::places::{self, Place};
+use super::sign_ins::{SPRAY_VICTIMS, story_sign_in};
+
+/// One detection before it becomes JSON.
+struct Detection {
+    key: String,
+    handle: &'static str,
+    event_type: &'static str,
+    level: &'static str,
+    state: &'static str,
+    detail: &'static str,
+    timing: &'static str,
+    /// Hours before the anchor the risky activity happened.
+    activity_hours_ago: i64,
+    /// Hours the offline analysis took.
+    detection_delay_hours: i64,
+    ip: &'static str,
+    place: Place,
+    /// Key of the sign-in the detection is about.
+    sign_in: Option<String>,
+    additional_info: Value,
+}
+
+impl Detection {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        key: &str,
+        handle: &'static str,
+        event_type: &'static str,
+        level: &'static str,
+        timing: &'static str,
+        activity_hours_ago: i64,
+        ip: &'static str,
+        place: Place,
+    ) -> Detection {
+        Detection {
+            key: key.into(),
+            handle,
+            event_type,
+            level,
+            state: "atRisk",
+            detail: "none",
+            timing,
+            activity_hours_ago,
+            detection_delay_hours: if timing == "offline" { 1 } else { 0 },
+            ip,
+            place,
+            sign_in: None,
+            additional_info: json!([]),
+        }
+    }
+
+    fn about(mut self, sign_in: &str) -> Detection {
+        self.sign_in = Some(sign_in.into());
+        self
+    }
+
+    fn resolved(mut self, state: &'static str, detail: &'static str) -> Detection {
+        self.state = state;
+        self.detail = detail;
+        self
+    }
+
+    fn info(mut self, info: Value) -> Detection {
+        self.additional_info = info;
+        self
+    }
+}
+
+fn user_agent(agent: &str) -> Value {
+    json!({"Key": "userAgent", "Value": agent})
+}
+
+fn detections(clock: &Clock) -> Vec<Detection> {
+    let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0";
+    let mut out = vec![
+        Detection::new("karita/spray", "karita", "passwordSpray", "medium", "offline", 30, places::SPRAY_IP, places::BUCHAREST)
+            .about("karita/imap-4")
+            .info(json!([{"Key": "mitreTechniques", "Value": "T1110.003"}])),
+        Detection::new("karita/tor", "karita", "anonymizedIPAddress", "high", "realtime", 20, places::TOR_IP, places::FRANKFURT)
+            .about("karita/tor")
+            .info(json!([
+                user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"),
+                {"Key": "mitreTechniques", "Value": "T1090.003"},
+            ])),
+        Detection::new("karita/travel", "karita", "unlikelyTravel", "medium", "offline", 12, places::AMSTERDAM_IP, places::AMSTERDAM)
+            .about("karita/mfa-interrupt")
+            .info(json!([
+                user_agent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"),
+                {"Key": "relatedUserAgent", "Value": edge},
+                {"Key": "relatedLocation", "Value": {
+                    "clientIP": places::KARITA_OFFICE_IP,
+                    "latitude": places::SEATTLE.latitude,
+                    "longitude": places::SEATTLE.longitude,
+                    "countryCode": "US",
+                    "city": "Seattle",
+                }},
+                {"Key": "relatedEventTimeInUtc", "Value": clock.hours_ago(14)},
+                {"Key": "lastActivityTimeInUtc", "Value": clock.hours_ago(12)},
+                {"Key": "mitreTechniques", "Value": "T1078"},
+            ])),
+        Detection::new("karita/unfamiliar", "karita", "unfamiliarFeatures", "medium", "realtime", 12, places::AMSTERDAM_IP, places::AMSTERDAM)
+            .about("karita/mfa-interrupt")
+            .info(json!([
+                {"Key": "riskReasons", "Value": ["UnfamiliarASN", "UnfamiliarBrowser", "UnfamiliarDevice", "UnfamiliarIP", "UnfamiliarLocation"]},
+                {"Key": "mitreTechniques", "Value": "T1078"},
+            ])),
+        Detection::new("nikolai/unfamiliar", "nikolai.ivanov", "unfamiliarFeatures", "medium", "realtime", 4 * 24 + 9, "198.18.3.40", places::AMSTERDAM)
+            .about("story/unfamiliar"),
+        Detection::new("lucia/unfamiliar", "lucia.romero", "unfamiliarFeatures", "medium", "realtime", 3 * 24 + 7, "198.18.0.201", places::AMSTERDAM)
+            .about("story/guest-unfamiliar"),
+        Detection::new("oliver/travel", "oliver.grant", "unlikelyTravel", "medium", "offline", 9 * 24 + 2, places::AMSTERDAM_IP, places::AMSTERDAM)
+            .about("story/compromise")
+            .resolved("confirmedCompromised", "adminConfirmedUserCompromised"),
+        Detection::new("oliver/confirmed", "oliver.grant", "adminConfirmedUserCompromised", "high", "offline", 8 * 24, places::AMSTERDAM_IP, places::AMSTERDAM)
+            .resolved("confirmedCompromised", "adminConfirmedUserCompromised"),
+        Detection::new("ruth/leaked", "ruth.abebe", "leakedCredentials", "high", "offline", 15 * 24, "", places::NEW_YORK)
+            .resolved("remediated", "userPerformedSecuredPasswordChange"),
+        Detection::new("felix/anonymous", "felix.wagner", "anonymizedIPAddress", "medium", "realtime", 20 * 24, "185.220.100.252", places::FRANKFURT)
+            .resolved("dismissed", "adminDismissedAllRiskForUser"),
+        Detection::new("ana/unfamiliar", "ana.pereira", "unfamiliarFeatures", "low", "realtime", 10 * 24, "198.18.9.14", places::DUBLIN)
+            .resolved("confirmedSafe", "adminConfirmedSigninSafe"),
+    ];
+    for handle in SPRAY_VICTIMS {
+        out.push(
+            Detection::new(&format!("spray/{handle}"), handle, "passwordSpray", "low", "offline", 30, places::SPRAY_IP, places::BUCHAREST)
+                .about(&format!("spray/{handle}"))
+                .info(json!([{"Key": "mitreTechniques", "Value": "T1110.003"}])),
+        );
+    }
+    out
+}
+
+/// The deprecated `riskType` for a `riskEventType`.
+fn legacy_risk_type(event_type: &str) -> &'static str {
+    match event_type {
+        "unlikelyTravel" => "unlikelyTravel",
+        "anonymizedIPAddress" => "anonymizedIPAddress",
+        "unfamiliarFeatures" => "unfamiliarFeatures",
+        "leakedCredentials" => "leakedCredentials",
+        "adminConfirmedUserCompromised" => "adminConfirmedUserCompromised",
+        _ => "generic",
+    }
+}
+
+/// The id of a story detection by key (`karita/tor`).
+pub fn detection_id(key: &str) -> String {
+    ids::object_id("riskDetection", key)
+}
+
+/// `riskDetection` resources, newest first.
+pub fn risk_detections(cast: &Cast<'_>, clock: &Clock) -> Vec<Value> {
+    let mut list: Vec<(i64, Value)> = detections(clock)
+        .into_iter()
+        .filter_map(|d| {
+            let person = cast.person(d.handle)?;
+            let (request_id, correlation_id) = match &d.sign_in {
+                Some(key) => story_sign_in(key),
+                None => (
+                    ids::object_id("request", &d.key),
+                    ids::object_id("correlation", &d.key),
+                ),
+            };
+            let activity = Duration::hours(-d.activity_hours_ago);
+            let detected = activity + Duration::hours(d.detection_delay_hours);
+            let updated = if d.state == "atRisk" {
+                detected
+            } else {
+                detected + Duration::hours(20)
+            };
+            let value = json!({
+                "id": detection_id(&d.key),
+                "requestId": request_id,
+                "correlationId": correlation_id,
+                "riskEventType": d.event_type,
+                "riskType": legacy_risk_type(d.event_type),
+                "riskState": d.state,
+                "riskLevel": d.level,
+                "riskDetail": d.detail,
+                "source": if d.event_type == "adminConfirmedUserCompromised" { "IdentityProtection" } else if d.event_type == "leakedCredentials" { "MicrosoftThreatIntelligence" } else { "IdentityProtection" },
+                "detectionTimingType": d.timing,
+                "activity": "signin",
+                "tokenIssuerType": "AzureAD",
+                "ipAddress": d.ip,
+                "activityDateTime": clock.at(activity),
+                "detectedDateTime": clock.at(detected),
+                "lastUpdatedDateTime": clock.at(updated),
+                "userId": person.id,
+                "userDisplayName": person.display_name,
+                "userPrincipalName": person.user_principal_name,
+                "additionalInfo": d.additional_info.to_string(),
+                "location": places::detection_location(&d.place),
+            });
+            Some((detected.num_seconds(), value))
+        })
+        .collect();
+    list.sort_by_key(|(t, _)| std::cmp::Reverse(*t));
+    list.into_iter().map(|(_, v)| v).collect()
+}
+
+/// A risky user: handle, level, state, detail, hours since the last change, and the history
+/// (hours ago, level, state, detail, risk event types, initiated by handle).
+type HistoryStep = (i64, &'static str, &'static str, &'static str, &'static [&'static str], Option<&'static str>);
+
+struct RiskyUser {
+    handle: &'static str,
+    history: Vec<HistoryStep>,
+}
+
+fn risky_users_story() -> Vec<RiskyUser> {
+    let mut out = vec![
+        RiskyUser {
+            handle: "karita",
+            history: vec![
+                (46, "none", "none", "none", &[], None),
+                (29, "medium", "atRisk", "none", &["passwordSpray"], None),
+                (11, "high", "atRisk", "none", &["anonymizedIPAddress", "unlikelyTravel", "unfamiliarFeatures"], None),
+            ],
+        },
+        RiskyUser {
+            handle: "nikolai.ivanov",
+            history: vec![(4 * 24 + 9, "medium", "atRisk", "none", &["unfamiliarFeatures"], None)],
+        },
+        RiskyUser {
+            handle: "lucia.romero",
+            history: vec![(3 * 24 + 7, "medium", "atRisk", "none", &["unfamiliarFeatures"], None)],
+        },
+        RiskyUser {
+            handle: "oliver.grant",
+            history: vec![
+                (9 * 24 + 1, "medium", "atRisk", "none", &["unlikelyTravel"], None),
+                (8 * 24, "high", "confirmedCompromised", "adminConfirmedUserCompromised", &["adminConfirmedUserCompromised"], Some("marcus")),
+            ],
+        },
+        RiskyUser {
+            handle: "ruth.abebe",
+            history: vec![
+                (15 * 24, "high", "atRisk", "none", &["leakedCredentials"], None),
+                (14 * 24, "none", "remediated", "userPerformedSecuredPasswordChange", &[], Some("ruth.abebe")),
+            ],
+        },
+        RiskyUser {
+            handle: "felix.wagner",
+            history: vec![
+                (20 * 24, "medium", "atRisk", "none", &["anonymizedIPAddress"], None),
+                (19 * 24, "none", "dismissed", "adminDismissedAllRiskForUser", &[], Some("marcus")),
+            ],
+        },
+        RiskyUser {
+            handle: "ana.pereira",
+            history: vec![
+                (10 * 24, "low", "atRisk", "none", &["unfamiliarFeatures"], None),
+                (9 * 24, "none", "confirmedSafe", "adminConfirmedSigninSafe", &[], Some("marcus")),
+            ],
+        },
+    ];
+    for handle in SPRAY_VICTIMS {
+        out.push(RiskyUser {
+            handle,
+            history: vec![(29, "low", "atRisk", "none", &["passwordSpray"], None)],
+        });
+    }
+    out
+}
+
+/// `riskyUser` resources (id = user id) and each one's `riskyUserHistoryItem` list.
+pub fn risky_users(cast: &Cast<'_>, clock: &Clock) -> (Vec<Value>, Vec<(String, Vec<Value>)>) {
+    let mut users = Vec::new();
+    let mut histories = Vec::new();
+    for risky in risky_users_story() {
+        let Some(person) = cast.person(risky.handle) else {
+            continue;
+        };
+        let Some(&(hours, level, state, detail, _, _)) = risky.history.last() else {
+            continue;
+        };
+        users.push(json!({
+            "id": person.id,
+            "isDeleted": false,
+            "isProcessing": false,
+            "riskLastUpdatedDateTime": clock.hours_ago(hours),
+            "riskLevel": level,
+            "riskState": state,
+            "riskDetail": detail,
+            "userDisplayName": person.display_name,
+            "userPrincipalName": person.user_principal_name,
+        }));
+        let history = risky
+            .history
+            .iter()
+            .enumerate()
+            .map(|(n, step)| history_item(person, n, step, cast, clock))
+            .collect();
+        histories.push((person.id.clone(), history));
+    }
+    (users, histories)
+}
+
+fn history_item(person: &Person, n: usize, step: &HistoryStep, cast: &Cast<'_>, clock: &Clock) -> Value {
+    let &(hours, level, state, detail, event_types, initiated_by) = step;
+    json!({
+        "id": ids::object_id("riskyUserHistoryItem", &format!("{}/{n}", person.id)),
+        "userId": person.id,
+        "initiatedBy": initiated_by.and_then(|h| cast.person(h)).map(|p| p.id.clone()),
+        "isDeleted": false,
+        "isProcessing": false,
+        "riskLastUpdatedDateTime": clock.hours_ago(hours),
+        "riskLevel": level,
+        "riskState": state,
+        "riskDetail": detail,
+        "userDisplayName": person.display_name,
+        "userPrincipalName": person.user_principal_name,
+        "activity": {
+            "eventTypes": [],
+            "riskEventTypes": event_types,
+            "detail": detail,
+        },
+    })
+}

@@ -1,0 +1,265 @@
+//! The `audit` toolset: directory audit logs — who changed what, when.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::params::{allowed_filter, parse_guid, shorten, window};
+use super::{Access, Ctx, Declaration, Limit, ListInfo, Render, Since, Skill, SkillError, Toolset, UserRef};
+use crate::graph::resources::DirectoryAudit;
+use crate::graph::{GraphRequest, Query};
+use crate::odata::Expr;
+use crate::render::{or_dash, short_time, table, trim_opt};
+
+pub(super) fn skills() -> Vec<Skill> {
+    vec![Skill::new(LIST_DIRECTORY_AUDITS, list_directory_audits)]
+}
+
+/// Audit logs are kept 30 days with P1/P2 (7 with Free).
+const AUDIT_RETENTION_DAYS: i64 = 30;
+
+const LIST_DIRECTORY_AUDITS: Declaration = Declaration {
+    name: "list_directory_audits",
+    title: "List directory audits",
+    description: "Directory changes in a window (default 7d): who did what to which object — by initiator, activity, category, service, target object, or result. Reports Reader.",
+    toolset: Toolset::Audit,
+    permissions: &["AuditLog.Read.All"],
+    least_role: "Reports Reader",
+    access: Access::Read,
+    beta: false,
+};
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditResult {
+    Success,
+    Failure,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListDirectoryAuditsParams {
+    /// UPN of the person who made the change.
+    pub initiated_by: Option<UserRef>,
+    /// Exact activity, e.g. `Add member to group`, `Update conditional access policy`.
+    pub activity: Option<String>,
+    /// e.g. `UserManagement`, `GroupManagement`, `RoleManagement`, `Policy`, `ApplicationManagement`.
+    pub category: Option<String>,
+    /// e.g. `Core Directory`, `PIM`, `Conditional Access`.
+    pub service: Option<String>,
+    /// Object id of the changed object.
+    pub target: Option<String>,
+    pub result: Option<AuditResult>,
+    /// Extra OData: eq/ne/ge/le/startswith joined by and, on activityDisplayName, category, loggedByService, result, operationType, initiatedBy/user/userPrincipalName, initiatedBy/app/displayName.
+    pub filter: Option<String>,
+    pub since: Option<Since>,
+    pub until: Option<Since>,
+    #[serde(default)]
+    pub limit: Limit,
+}
+
+const AUDIT_FILTER_FIELDS: &[&str] = &[
+    "activityDisplayName",
+    "category",
+    "loggedByService",
+    "result",
+    "operationType",
+    "initiatedBy/user/userPrincipalName",
+    "initiatedBy/app/displayName",
+];
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditTarget {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// `User`, `Group`, `Policy`, `ServicePrincipal`, `Role`, …
+    pub kind: Option<String>,
+    /// Names of the properties changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditRow {
+    pub id: String,
+    pub time: Option<String>,
+    pub activity: Option<String>,
+    pub category: Option<String>,
+    pub service: Option<String>,
+    pub result: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result_reason: Option<String>,
+    /// UPN of the user, or the app's name.
+    pub initiated_by: Option<String>,
+    pub targets: Vec<AuditTarget>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditList {
+    pub since: String,
+    pub audits: Vec<AuditRow>,
+    /// Returned events per activity.
+    pub by_activity: BTreeMap<String, usize>,
+    #[serde(flatten)]
+    pub list: ListInfo,
+}
+
+fn text_arg(field: &str, value: &str) -> Result<String, SkillError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > 120 || value.chars().any(char::is_control) {
+        return Err(SkillError::invalid_value(
+            field,
+            format!("`{}` is empty, too long or has control characters", shorten(value)),
+            "1–120 printable characters",
+        ));
+    }
+    Ok(value.to_string())
+}
+
+async fn list_directory_audits(ctx: Ctx, p: ListDirectoryAuditsParams) -> Result<AuditList, SkillError> {
+    let limit = p.limit.get()?;
+    let (start, end) = window(&ctx, p.since.as_ref(), p.until.as_ref(), Duration::days(7), AUDIT_RETENTION_DAYS)?;
+    let mut clauses = vec![Expr::ge("activityDateTime", start)];
+    if let Some(end) = end {
+        clauses.push(Expr::le("activityDateTime", end));
+    }
+    if let Some(user) = &p.initiated_by {
+        let key = user.parse("initiated_by")?;
+        clauses.push(match key {
+            super::params::UserKey::Upn(upn) => Expr::eq("initiatedBy/user/userPrincipalName", upn),
+            super::params::UserKey::Id(id) => Expr::eq("initiatedBy/user/id", id.to_string()),
+            super::params::UserKey::Me => {
+                Expr::eq("initiatedBy/user/id", super::users::resolve_user(&ctx, &key).await?.id)
+            }
+        });
+    }
+    if let Some(activity) = &p.activity {
+        clauses.push(Expr::eq("activityDisplayName", text_arg("activity", activity)?));
+    }
+    if let Some(category) = &p.category {
+        clauses.push(Expr::eq("category", text_arg("category", category)?));
+    }
+    if let Some(service) = &p.service {
+        clauses.push(Expr::eq("loggedByService", text_arg("service", service)?));
+    }
+    if let Some(target) = &p.target {
+        let id = parse_guid("target", target)?;
+        clauses.push(Expr::any("targetResources", "t", Expr::eq("t/id", id.to_string())));
+    }
+    match p.result {
+        Some(AuditResult::Success) => clauses.push(Expr::eq("result", "success")),
+        Some(AuditResult::Failure) => clauses.push(Expr::eq("result", "failure")),
+        None => {}
+    }
+    if let Some(filter) = &p.filter {
+        clauses.push(allowed_filter(filter, AUDIT_FILTER_FIELDS)?);
+    }
+    let query = Query::new()
+        .select(&[
+            "id",
+            "activityDateTime",
+            "activityDisplayName",
+            "category",
+            "loggedByService",
+            "result",
+            "resultReason",
+            "initiatedBy",
+            "targetResources",
+        ])
+        .filter_opt(Expr::conjunction(clauses))
+        .orderby("activityDateTime desc")
+        .top(limit.min(999));
+    let page =
+        ctx.graph.list::<DirectoryAudit>(GraphRequest::get("/auditLogs/directoryAudits").query(query), limit).await?;
+    let audits: Vec<AuditRow> = page.items.into_iter().map(audit_row).collect();
+    let mut by_activity = BTreeMap::new();
+    for a in &audits {
+        *by_activity.entry(a.activity.clone().unwrap_or_default()).or_insert(0) += 1;
+    }
+    let list = ListInfo::new(
+        audits.len(),
+        page.total,
+        page.more,
+        "`since`, `initiated_by`, `activity`, `category` or `target`",
+    );
+    Ok(AuditList { since: start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), audits, by_activity, list })
+}
+
+fn audit_row(a: DirectoryAudit) -> AuditRow {
+    let initiator = a.initiated_by.unwrap_or_default();
+    let initiated_by = initiator
+        .user
+        .and_then(|u| u.user_principal_name.or(u.display_name))
+        .or_else(|| initiator.app.and_then(|app| app.display_name.map(|n| format!("app: {n}"))));
+    let targets = a
+        .target_resources
+        .unwrap_or_default()
+        .into_iter()
+        .take(5)
+        .map(|t| AuditTarget {
+            id: t.id,
+            name: t.display_name.or(t.user_principal_name),
+            kind: t.kind,
+            changed: t
+                .modified_properties
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|m| m.display_name)
+                .take(10)
+                .collect(),
+        })
+        .collect();
+    AuditRow {
+        id: a.id,
+        time: a.activity_date_time,
+        activity: a.activity_display_name,
+        category: a.category,
+        service: a.logged_by_service,
+        result: a.result,
+        result_reason: trim_opt(a.result_reason.filter(|r| !r.is_empty())),
+        initiated_by,
+        targets,
+    }
+}
+
+impl Render for AuditList {
+    fn markdown(&self) -> String {
+        let rows: Vec<Vec<String>> = self
+            .audits
+            .iter()
+            .map(|a| {
+                let targets = a
+                    .targets
+                    .iter()
+                    .map(|t| {
+                        let name = t.name.clone().or(t.id.clone()).unwrap_or_default();
+                        if t.changed.is_empty() { name } else { format!("{name} [{}]", t.changed.join(", ")) }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let mut result = or_dash(&a.result);
+                if let Some(reason) = &a.result_reason {
+                    result = format!("{result}: {reason}");
+                }
+                vec![
+                    a.time.as_deref().map(short_time).unwrap_or_default(),
+                    or_dash(&a.activity),
+                    or_dash(&a.initiated_by),
+                    targets,
+                    result,
+                    or_dash(&a.service),
+                    a.id.clone(),
+                ]
+            })
+            .collect();
+        format!(
+            "{} audit events since {} UTC\n{}{}",
+            self.list.returned,
+            short_time(&self.since),
+            table(&["time (UTC)", "activity", "by", "target", "result", "service", "id"], &rows),
+            self.list.footer()
+        )
+    }
+}

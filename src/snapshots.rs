@@ -1,0 +1,72 @@
+//! The `tools/` directory: one JSON snapshot per tool and the generated catalog page, both
+//! derived from the skill declarations. A test compares them with the files on disk and fails
+//! when they are stale; `ENTRA_MCP_UPDATE_SNAPSHOTS=1 cargo test` rewrites them on purpose.
+
+use serde_json::json;
+
+use crate::skills::{Access, Skill, Toolset, catalog};
+
+/// The snapshot of one tool: what a host sees, plus the facts only the catalog carries.
+pub fn tool_snapshot(skill: &Skill) -> String {
+    let tool = skill.tool();
+    let value = json!({
+        "name": skill.decl.name,
+        "title": skill.decl.title,
+        "toolset": skill.decl.toolset,
+        "access": access_text(skill.decl.access),
+        "beta": skill.decl.beta,
+        "permissions": skill.decl.permissions,
+        "least_role": skill.decl.least_role,
+        "description": skill.decl.description,
+        "annotations": tool.annotations,
+        "inputSchema": tool.input_schema,
+        "outputSchema": tool.output_schema,
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn access_text(access: Access) -> String {
+    match access {
+        Access::Read => "read".into(),
+        Access::Write { tier } => format!("write (C{tier})"),
+    }
+}
+
+/// `tools/README.md`: the catalog page.
+pub fn catalog_page() -> String {
+    let mut page = String::from(
+        "# Tool catalog\n\n\
+         Generated from the skill declarations in `src/skills/`; do not edit by hand \
+         (`ENTRA_MCP_UPDATE_SNAPSHOTS=1 cargo test` rewrites it). Each tool's full schema is in its JSON file.\n\n",
+    );
+    page.push_str("| tool | toolset | default | description | delegated permissions | least role | R/W |\n|---|---|---|---|---|---|---|\n");
+    let mut skills: Vec<&Skill> = catalog().iter().collect();
+    skills.sort_by_key(|s| (Toolset::ALL.iter().position(|t| *t == s.decl.toolset), s.decl.name));
+    for s in skills {
+        page.push_str(&format!(
+            "| [`{name}`]({name}.json) | {toolset} | {default} | {description} | {permissions} | {role} | {access} |\n",
+            name = s.decl.name,
+            toolset = s.decl.toolset.name(),
+            default = if s.decl.toolset.is_default() { "yes" } else { "no" },
+            description = s.decl.description.replace('|', "\\|"),
+            permissions = s.decl.permissions.join(", "),
+            role = s.decl.least_role,
+            access = if matches!(s.decl.access, Access::Read) {
+                "R".to_string()
+            } else {
+                format!("**W** {}", access_text(s.decl.access))
+            },
+        ));
+    }
+    page
+}
+
+/// Every file under `tools/` as (relative path, content).
+pub fn expected_files() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> =
+        catalog().iter().map(|s| (format!("{}.json", s.decl.name), tool_snapshot(s))).collect();
+    files.push(("README.md".into(), catalog_page()));
+    files
+}
