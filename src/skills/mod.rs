@@ -325,8 +325,17 @@ mod schemas {
     pub fn output<T: JsonSchema>() -> Arc<JsonObject> {
         let mut object = generate::<T>(true);
         object.remove("description");
-        let call = generate::<GraphCall>(true);
-        let error = generate::<SkillError>(true);
+        let mut call = generate::<GraphCall>(true);
+        let mut error = generate::<SkillError>(true);
+        // `$ref`s point at the root's `$defs`, so the envelope's definitions move there.
+        for part in [&mut call, &mut error] {
+            if let Some(Value::Object(defs)) = part.remove("$defs") {
+                let root = object.entry("$defs").or_insert_with(|| Value::Object(JsonObject::new()));
+                if let Value::Object(root) = root {
+                    root.extend(defs);
+                }
+            }
+        }
         let required = object.remove("required");
         if let Some(Value::Object(props)) = object.get_mut("properties") {
             props.insert("graph_requests".into(), serde_json::json!({"type": "array", "items": call}));

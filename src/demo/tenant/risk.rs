@@ -192,7 +192,7 @@ pub fn risk_detections(cast: &Cast<'_>, clock: &Clock) -> Vec<Value> {
                 "riskState": d.state,
                 "riskLevel": d.level,
                 "riskDetail": d.detail,
-                "source": if d.event_type == "adminConfirmedUserCompromised" { "IdentityProtection" } else if d.event_type == "leakedCredentials" { "MicrosoftThreatIntelligence" } else { "IdentityProtection" },
+                "source": "IdentityProtection",
                 "detectionTimingType": d.timing,
                 "activity": "signin",
                 "tokenIssuerType": "AzureAD",
