@@ -116,7 +116,7 @@ async fn gives_up_as_throttled_within_the_bounded_wait() {
         .mount(&server)
         .await;
     let started = Instant::now();
-    let e = client(&server).list::<Value>(GraphRequest::get("/users"), 10).await.err().expect("fails");
+    let e = client(&server).list::<Value>(GraphRequest::get("/users"), 10).await.expect_err("fails");
     assert_eq!(e.kind, ErrorKind::Throttled);
     assert!(e.remedy.as_deref().is_some_and(|r| r.starts_with("retry after")));
     assert_eq!(server.received_requests().await.map(|r| r.len()), Some(4), "one try and three retries");
@@ -132,7 +132,7 @@ async fn a_retry_after_beyond_the_budget_fails_fast() {
         .mount(&server)
         .await;
     let started = Instant::now();
-    let e = client(&server).list::<Value>(GraphRequest::get("/users"), 10).await.err().expect("fails");
+    let e = client(&server).list::<Value>(GraphRequest::get("/users"), 10).await.expect_err("fails");
     assert_eq!(e.kind, ErrorKind::Throttled);
     assert_eq!(e.remedy.as_deref(), Some("retry after 120 s"));
     assert!(started.elapsed() < Duration::from_secs(1));
@@ -179,7 +179,7 @@ async fn errors_keep_graph_code_request_id_and_date() {
         .mount(&server)
         .await;
     let graph = client(&server);
-    let e = graph.get::<Value>(GraphRequest::get("/users/nobody@woodgrovebank.com")).await.err().expect("404");
+    let e = graph.get::<Value>(GraphRequest::get("/users/nobody@woodgrovebank.com")).await.expect_err("404");
     assert_eq!(e.kind, ErrorKind::NotFound);
     let g = e.graph.expect("graph details");
     assert_eq!(
@@ -203,10 +203,10 @@ async fn malformed_json_and_timeouts_are_upstream_errors() {
         .mount(&server)
         .await;
     let graph = client(&server);
-    let e = graph.list::<Value>(GraphRequest::get("/users"), 10).await.err().expect("bad json");
+    let e = graph.list::<Value>(GraphRequest::get("/users"), 10).await.expect_err("bad json");
     assert_eq!(e.kind, ErrorKind::Upstream);
     let started = Instant::now();
-    let e = graph.list::<Value>(GraphRequest::get("/groups"), 10).await.err().expect("timeout");
+    let e = graph.list::<Value>(GraphRequest::get("/groups"), 10).await.expect_err("timeout");
     assert_eq!(e.kind, ErrorKind::Upstream);
     assert!(e.message.contains("timed out"));
     assert!(started.elapsed() < Duration::from_secs(6), "bounded: {:?}", started.elapsed());
