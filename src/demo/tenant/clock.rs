@@ -17,22 +17,9 @@ impl Clock {
         Clock { anchor }
     }
 
-    pub fn anchor(&self) -> DateTime<Utc> {
-        self.anchor
-    }
-
-    /// The instant `offset` from the anchor (negative = in the past).
-    pub fn instant(&self, offset: Duration) -> DateTime<Utc> {
-        self.anchor + offset
-    }
-
     /// The instant `offset` from the anchor as Graph prints it (`2026-11-20T08:15:00Z`).
     pub fn at(&self, offset: Duration) -> String {
         format_instant(self.anchor + offset)
-    }
-
-    pub fn minutes_ago(&self, minutes: i64) -> String {
-        self.at(Duration::minutes(-minutes))
     }
 
     pub fn hours_ago(&self, hours: i64) -> String {

@@ -9,7 +9,7 @@ use super::clock::Clock;
 use super::devices::Device;
 use super::ids;
 use super::people::{Person, member_id};
-use super::{DOMAIN, DirectoryRef, ObjectKind};
+use super::{DOMAIN, DirectoryRef};
 
 pub const FINANCE_DEPARTMENT: &str = "Finance Department";
 pub const FINANCE_APP_USERS: &str = "Finance App Users";

@@ -137,6 +137,7 @@ fn person_methods(
     if let Some(laptop) = laptop
         && laptop.trust_type == TrustType::AzureAd
         && index % 2 == 1
+        && handle != "karita"
     {
         out.push(json!({
             "@odata.type": "#microsoft.graph.windowsHelloForBusinessAuthenticationMethod",

@@ -366,7 +366,8 @@ fn generated(seed: u64, index: usize) -> Person {
     let mut rng = Rng::new(seed, 0x5EED_0000 + index as u64);
     let given = *rng.pick(GENERATED_GIVEN_NAMES);
     let surname = *rng.pick(GENERATED_SURNAMES);
-    // The index keeps UPNs unique; story UPNs never contain digits, so none can collide.
+    // The index keeps UPNs unique; no story UPN ends in digits except the break-glass
+    // accounts, whose names no generated person can have, so none can collide.
     let handle = format!(
         "{}.{}{}",
         given.to_ascii_lowercase(),

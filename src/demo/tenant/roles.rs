@@ -45,15 +45,6 @@ const DEFINITIONS: &[(&str, &str, bool, &str, &[&str])] = &[
     (DIRECTORY_READERS, "Directory Readers", false, "Can read basic directory information. Commonly used to grant directory read access to applications and guests.", &["microsoft.directory/users/standard/read", "microsoft.directory/groups/standard/read"]),
 ];
 
-/// The display name of a role by template id.
-pub fn role_name(template_id: &str) -> &'static str {
-    DEFINITIONS
-        .iter()
-        .find(|d| d.0 == template_id)
-        .map(|d| d.1)
-        .unwrap_or("")
-}
-
 /// `unifiedRoleDefinition` resources; built-in roles use the template id as their id.
 pub fn role_definitions() -> Vec<Value> {
     DEFINITIONS
@@ -122,15 +113,6 @@ const ELIGIBLE: &[(Principal, &str, i64, Option<i64>)] = &[
 /// role-assignable groups.
 pub fn ca001_admin_handles() -> &'static [&'static str] {
     &["breakglass01", "breakglass02", "marcus", "elena", "kevin.obi", "lena.fischer"]
-}
-
-/// Active roles of a principal, by template id (direct assignments only).
-pub fn active_roles_of(principal_id: &str) -> Vec<&'static str> {
-    ACTIVE
-        .iter()
-        .filter(|(p, ..)| p.id() == principal_id)
-        .map(|(_, role, ..)| *role)
-        .collect()
 }
 
 fn assignment_id(kind: &str, principal: Principal, role: &str) -> String {

@@ -1,0 +1,430 @@
+//! The demo tenant, Woodgrove Bank: a deterministic synthetic directory (people, groups,
+//! devices, authentication methods, apps, roles, Conditional Access) with its logs (sign-ins,
+//! directory audits, provisioning) and Identity Protection data, as Graph JSON.
+//!
+//! [`generate`] builds it from a seed, a size and an anchor time. The story of SKILLS.md §6 is
+//! the same for every seed; the seed only varies background activity and generated staff.
+//! Each area has its own file; this one wires them together and indexes the result for the
+//! emulator.
+
+mod apps;
+mod audits;
+mod cast;
+mod clock;
+mod conditional_access;
+mod devices;
+mod groups;
+mod ids;
+mod methods;
+mod people;
+mod places;
+mod provisioning;
+mod risk;
+mod rng;
+mod roles;
+mod sign_in_ca;
+mod sign_ins;
+mod users;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::DemoOptions;
+use cast::Cast;
+pub use clock::format_instant;
+
+pub const DOMAIN: &str = "woodgrovebank.com";
+pub const INITIAL_DOMAIN: &str = "woodgrovebank.onmicrosoft.com";
+pub const GUEST_DOMAIN: &str = "fabrikampartners.com";
+
+/// The kinds of directory object that appear in mixed collections (members, memberOf, owners).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    User,
+    Group,
+    Device,
+    ServicePrincipal,
+    Application,
+}
+
+impl ObjectKind {
+    /// The `@odata.type` Graph puts on the object in a mixed collection.
+    pub fn odata_type(self) -> &'static str {
+        match self {
+            ObjectKind::User => "#microsoft.graph.user",
+            ObjectKind::Group => "#microsoft.graph.group",
+            ObjectKind::Device => "#microsoft.graph.device",
+            ObjectKind::ServicePrincipal => "#microsoft.graph.servicePrincipal",
+            ObjectKind::Application => "#microsoft.graph.application",
+        }
+    }
+
+    /// The kind named by a type-cast path segment (`microsoft.graph.user`).
+    pub fn from_cast(segment: &str) -> Option<ObjectKind> {
+        match segment {
+            "microsoft.graph.user" => Some(ObjectKind::User),
+            "microsoft.graph.group" => Some(ObjectKind::Group),
+            "microsoft.graph.device" => Some(ObjectKind::Device),
+            "microsoft.graph.servicePrincipal" => Some(ObjectKind::ServicePrincipal),
+            "microsoft.graph.application" => Some(ObjectKind::Application),
+            _ => None,
+        }
+    }
+}
+
+/// A reference to a directory object of a known kind.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DirectoryRef {
+    pub kind: ObjectKind,
+    pub id: String,
+}
+
+impl DirectoryRef {
+    pub fn user(id: String) -> DirectoryRef {
+        DirectoryRef { kind: ObjectKind::User, id }
+    }
+    pub fn group(id: String) -> DirectoryRef {
+        DirectoryRef { kind: ObjectKind::Group, id }
+    }
+    pub fn device(id: String) -> DirectoryRef {
+        DirectoryRef { kind: ObjectKind::Device, id }
+    }
+    pub fn service_principal(id: String) -> DirectoryRef {
+        DirectoryRef { kind: ObjectKind::ServicePrincipal, id }
+    }
+}
+
+/// A list of resources with an index by id.
+#[derive(Debug, Default)]
+pub struct Collection {
+    items: Vec<Value>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Collection {
+    pub fn new(items: Vec<Value>) -> Collection {
+        let by_id = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| Some((v.get("id")?.as_str()?.to_ascii_lowercase(), i)))
+            .collect();
+        Collection { items, by_id }
+    }
+
+    pub fn items(&self) -> &[Value] {
+        &self.items
+    }
+
+    /// The resource with this id (ids compare case-insensitively, as GUIDs do in Graph).
+    pub fn get(&self, id: &str) -> Option<&Value> {
+        self.by_id
+            .get(&id.to_ascii_lowercase())
+            .map(|&i| &self.items[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// The whole tenant, ready to serve.
+#[derive(Debug)]
+pub struct Tenant {
+    pub anchor: DateTime<Utc>,
+    pub tenant_id: String,
+    pub users: Collection,
+    pub groups: Collection,
+    pub devices: Collection,
+    pub applications: Collection,
+    pub service_principals: Collection,
+    pub sign_ins: Collection,
+    pub directory_audits: Collection,
+    pub provisioning: Collection,
+    pub risky_users: Collection,
+    pub risk_detections: Collection,
+    pub conditional_access_policies: Collection,
+    pub named_locations: Collection,
+    pub role_definitions: Collection,
+    pub role_assignments: Collection,
+    pub role_eligibility_schedule_instances: Collection,
+    pub role_assignment_schedule_instances: Collection,
+    pub role_assignment_schedule_requests: Collection,
+    /// `riskyUserHistoryItem` lists by user id.
+    pub risky_user_history: HashMap<String, Vec<Value>>,
+    /// Authentication methods by user id.
+    pub authentication_methods: HashMap<String, Vec<Value>>,
+    /// Manager id by user id.
+    pub managers: HashMap<String, String>,
+    /// Direct reports by manager id.
+    pub direct_reports: HashMap<String, Vec<String>>,
+    /// Direct members by group id.
+    pub group_members: HashMap<String, Vec<DirectoryRef>>,
+    /// Owners by group id.
+    pub group_owners: HashMap<String, Vec<DirectoryRef>>,
+    /// Groups an object is a direct member of, by member id.
+    pub member_of: HashMap<String, Vec<String>>,
+    /// Registered owners (users) by device id.
+    pub device_owners: HashMap<String, Vec<String>>,
+    /// Devices by registered owner id.
+    pub owned_devices: HashMap<String, Vec<String>>,
+    /// Owners (users) by application object id.
+    pub application_owners: HashMap<String, Vec<String>>,
+    /// User index by lower-cased user principal name.
+    users_by_upn: HashMap<String, usize>,
+}
+
+impl Tenant {
+    /// A user by object id or user principal name (case-insensitive).
+    pub fn user(&self, id_or_upn: &str) -> Option<&Value> {
+        self.users.get(id_or_upn).or_else(|| {
+            self.users_by_upn
+                .get(&id_or_upn.to_ascii_lowercase())
+                .map(|&i| &self.users.items()[i])
+        })
+    }
+
+    /// Any directory object by id, with its kind.
+    pub fn directory_object(&self, id: &str) -> Option<(ObjectKind, &Value)> {
+        [
+            (ObjectKind::User, &self.users),
+            (ObjectKind::Group, &self.groups),
+            (ObjectKind::Device, &self.devices),
+            (ObjectKind::ServicePrincipal, &self.service_principals),
+            (ObjectKind::Application, &self.applications),
+        ]
+        .into_iter()
+        .find_map(|(kind, c)| c.get(id).map(|v| (kind, v)))
+    }
+
+    /// The groups an object belongs to directly or through nesting, nearest first, each once.
+    pub fn transitive_member_of(&self, member_id: &str) -> Vec<String> {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut out = Vec::new();
+        let mut queue: VecDeque<&str> = VecDeque::from([member_id]);
+        while let Some(current) = queue.pop_front() {
+            for group in self.member_of.get(current).into_iter().flatten() {
+                if seen.insert(group.as_str()) {
+                    out.push(group.clone());
+                    queue.push_back(group.as_str());
+                }
+            }
+        }
+        out
+    }
+
+    /// A group's members directly or through nested groups (nested groups included), each once.
+    pub fn transitive_members(&self, group_id: &str) -> Vec<DirectoryRef> {
+        let mut seen: HashSet<&str> = HashSet::from([group_id]);
+        let mut out = Vec::new();
+        let mut queue: VecDeque<&str> = VecDeque::from([group_id]);
+        while let Some(current) = queue.pop_front() {
+            for member in self.group_members.get(current).into_iter().flatten() {
+                if seen.insert(member.id.as_str()) {
+                    out.push(member.clone());
+                    if member.kind == ObjectKind::Group {
+                        queue.push_back(member.id.as_str());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Active directory roles (template ids) a user holds directly or through a
+    /// role-assignable group.
+    pub fn active_roles(&self, user_id: &str) -> Vec<String> {
+        let mut principals: Vec<String> = self.transitive_member_of(user_id);
+        principals.push(user_id.to_string());
+        self.role_assignments
+            .items()
+            .iter()
+            .filter(|a| {
+                a.get("principalId")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| principals.iter().any(|x| x.eq_ignore_ascii_case(p)))
+            })
+            .filter_map(|a| Some(a.get("roleDefinitionId")?.as_str()?.to_string()))
+            .collect()
+    }
+}
+
+/// The object id of the signed-in persona, Jordan Reyes.
+pub fn persona_id() -> String {
+    people::member_id("jordan")
+}
+
+/// Ids of story objects that tests and documentation refer to.
+pub mod story {
+    use super::{groups, ids, people, risk, sign_ins};
+
+    pub fn karita_id() -> String {
+        people::member_id("karita")
+    }
+    pub fn user_id(handle: &str) -> String {
+        people::member_id(handle)
+    }
+    pub fn guest_id(handle: &str) -> String {
+        people::guest_id(handle)
+    }
+    pub fn group_id(display_name: &str) -> String {
+        ids::group_id(display_name)
+    }
+    pub fn finance_department_id() -> String {
+        ids::group_id(groups::FINANCE_DEPARTMENT)
+    }
+    pub fn finance_app_users_id() -> String {
+        ids::group_id(groups::FINANCE_APP_USERS)
+    }
+    pub fn ca_policy_id(code: &str) -> String {
+        ids::ca_policy_id(code)
+    }
+    pub fn karita_tor_sign_in_id() -> String {
+        sign_ins::karita_tor_sign_in_id()
+    }
+    pub fn karita_sign_in_id(event: &str) -> String {
+        sign_ins::karita_sign_in_id(event)
+    }
+    pub fn risk_detection_id(key: &str) -> String {
+        risk::detection_id(key)
+    }
+    pub fn tenant_id() -> String {
+        ids::tenant_id()
+    }
+    pub const SPRAY_VICTIMS: &[&str] = sign_ins::SPRAY_VICTIMS;
+    pub const EXCHANGE_ONLINE: &str = super::apps::EXCHANGE_ONLINE;
+}
+
+/// Builds the tenant for these options; the anchor is `opts.now` or the current time.
+pub fn generate(opts: &DemoOptions) -> Tenant {
+    let anchor = opts.now.unwrap_or_else(Utc::now);
+    generate_at(anchor, opts.scale, opts.seed)
+}
+
+/// Builds the tenant anchored at `anchor` with at least `scale` users.
+pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
+    // Whole seconds, so every timestamp prints the same way Graph prints them.
+    let anchor = DateTime::from_timestamp(anchor.timestamp(), 0).unwrap_or(anchor);
+    let clock = clock::Clock::new(anchor);
+    let tenant_id = ids::tenant_id();
+    let extra = (scale as usize).saturating_sub(people::story_size());
+    let population = people::population(seed, extra);
+    let device_list = devices::devices(&population, seed);
+    let cast = Cast::new(&population, &device_list);
+    let group_list = groups::groups(&population, &device_list);
+
+    // Who the Conditional Access rules single out, for the sign-in generator.
+    let ids_in = |name: &str| -> HashSet<String> {
+        group_list
+            .iter()
+            .find(|g| g.display_name == name)
+            .map(|g| g.members.iter().map(|m| m.id.clone()).collect())
+            .unwrap_or_default()
+    };
+    let membership = sign_ins::Membership {
+        excluded: ids_in(groups::CA_EXCLUSIONS),
+        finance_department: ids_in(groups::FINANCE_DEPARTMENT),
+        admins: roles::ca001_admin_handles()
+            .iter()
+            .map(|h| people::member_id(h))
+            .collect(),
+    };
+    let signins = sign_ins::sign_ins(&cast, &membership, &clock, seed);
+
+    let user_values: Vec<Value> = population
+        .iter()
+        .enumerate()
+        .map(|(i, p)| users::to_json(p, signins.last[i], signins.last_success[i], &clock))
+        .collect();
+    let users_by_upn = population
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.user_principal_name.to_ascii_lowercase(), i))
+        .collect();
+
+    let mut managers = HashMap::new();
+    let mut direct_reports: HashMap<String, Vec<String>> = HashMap::new();
+    for person in &population {
+        if let Some(manager) = users::manager_id(person) {
+            direct_reports
+                .entry(manager.clone())
+                .or_default()
+                .push(person.id.clone());
+            managers.insert(person.id.clone(), manager);
+        }
+    }
+
+    let mut group_members = HashMap::new();
+    let mut group_owners = HashMap::new();
+    let mut member_of: HashMap<String, Vec<String>> = HashMap::new();
+    for group in &group_list {
+        for member in &group.members {
+            member_of
+                .entry(member.id.clone())
+                .or_default()
+                .push(group.id.clone());
+        }
+        group_members.insert(group.id.clone(), group.members.clone());
+        group_owners.insert(group.id.clone(), group.owners.clone());
+    }
+
+    let mut device_owners = HashMap::new();
+    let mut owned_devices: HashMap<String, Vec<String>> = HashMap::new();
+    for device in &device_list {
+        let owner = population[device.owner].id.clone();
+        owned_devices
+            .entry(owner.clone())
+            .or_default()
+            .push(device.id.clone());
+        device_owners.insert(device.id.clone(), vec![owner]);
+    }
+
+    let application_owners = apps::registered_app_names()
+        .map(|name| (apps::application_id(name), apps::application_owners(name)))
+        .collect();
+
+    let (risky, histories) = risk::risky_users(&cast, &clock);
+
+    Tenant {
+        anchor,
+        users: Collection::new(user_values),
+        groups: Collection::new(group_list.iter().map(|g| groups::to_json(g, &clock)).collect()),
+        devices: Collection::new(device_list.iter().map(|d| devices::to_json(d, &clock)).collect()),
+        applications: Collection::new(apps::applications(&clock)),
+        service_principals: Collection::new(apps::service_principals(&clock, &tenant_id)),
+        sign_ins: Collection::new(signins.records),
+        directory_audits: Collection::new(audits::directory_audits(&cast, &clock, seed)),
+        provisioning: Collection::new(provisioning::provisioning_events(&cast, &clock, seed, &tenant_id)),
+        risky_users: Collection::new(risky),
+        risk_detections: Collection::new(risk::risk_detections(&cast, &clock)),
+        conditional_access_policies: Collection::new(conditional_access::policies(&clock)),
+        named_locations: Collection::new(conditional_access::named_locations(&clock)),
+        role_definitions: Collection::new(roles::role_definitions()),
+        role_assignments: Collection::new(roles::role_assignments()),
+        role_eligibility_schedule_instances: Collection::new(roles::role_eligibility_schedule_instances(&clock)),
+        role_assignment_schedule_instances: Collection::new(roles::role_assignment_schedule_instances(&clock)),
+        role_assignment_schedule_requests: Collection::new(roles::role_assignment_schedule_requests(&clock)),
+        risky_user_history: histories.into_iter().collect(),
+        authentication_methods: methods::methods(&population, &device_list, &clock)
+            .into_iter()
+            .collect(),
+        managers,
+        direct_reports,
+        group_members,
+        group_owners,
+        member_of,
+        device_owners,
+        owned_devices,
+        application_owners,
+        users_by_upn,
+        tenant_id,
+    }
+}
+
+#[cfg(test)]
+mod tests;
