@@ -6,7 +6,13 @@
 //! stdio, or the demo source. Skills never see either: they get a `GraphClient` already bound
 //! to the caller.
 
+pub mod credential;
 pub mod demo;
+pub mod jwt;
+pub mod local;
+pub mod obo;
+#[cfg(test)]
+mod testing;
 
 use std::fmt;
 
