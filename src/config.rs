@@ -27,6 +27,18 @@ impl Cloud {
         }
     }
 
+    /// The audience a managed identity's token must carry to be a federated client assertion.
+    pub fn token_exchange_audience(self) -> &'static str {
+        use crate::auth::credential::{
+            TOKEN_EXCHANGE_AUDIENCE_CHINA, TOKEN_EXCHANGE_AUDIENCE_PUBLIC, TOKEN_EXCHANGE_AUDIENCE_US_GOV,
+        };
+        match self {
+            Cloud::Public => TOKEN_EXCHANGE_AUDIENCE_PUBLIC,
+            Cloud::Usgov | Cloud::UsgovDod => TOKEN_EXCHANGE_AUDIENCE_US_GOV,
+            Cloud::China => TOKEN_EXCHANGE_AUDIENCE_CHINA,
+        }
+    }
+
     pub fn authority(self) -> &'static str {
         match self {
             Cloud::Public => "https://login.microsoftonline.com",
@@ -44,10 +56,124 @@ pub struct DemoSettings {
     pub latency_ms: u64,
 }
 
+/// Where the server's own credential for the on-behalf-of exchange comes from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum CredentialSource {
+    /// `AZURE_CLIENT_SECRET`
+    Secret(String),
+    /// `AZURE_CLIENT_CERTIFICATE_PATH`: PEM with the private key and the certificate.
+    CertificatePath(std::path::PathBuf),
+    /// `AZURE_FEDERATED_TOKEN_FILE` (workload identity).
+    FederatedTokenFile(std::path::PathBuf),
+    /// `ENTRA_MCP_MANAGED_IDENTITY=system|<client id>`.
+    ManagedIdentity(Option<String>),
+}
+
+impl std::fmt::Debug for CredentialSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CredentialSource::Secret(_) => f.write_str("Secret(<redacted>)"),
+            CredentialSource::CertificatePath(p) => f.debug_tuple("CertificatePath").field(p).finish(),
+            CredentialSource::FederatedTokenFile(p) => f.debug_tuple("FederatedTokenFile").field(p).finish(),
+            CredentialSource::ManagedIdentity(id) => f.debug_tuple("ManagedIdentity").field(id).finish(),
+        }
+    }
+}
+
+/// A real tenant: the server's app registration and how callers reach it (DESIGN.md §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantSettings {
+    /// `AZURE_TENANT_ID`: the server's home tenant (optional over stdio).
+    pub tenant_id: Option<String>,
+    /// `AZURE_CLIENT_ID`: the server's app registration.
+    pub client_id: Option<String>,
+    /// `AZURE_AUTHORITY_HOST`, or the cloud's.
+    pub authority: String,
+    pub credential: Option<CredentialSource>,
+    /// `ENTRA_MCP_PUBLIC_URL`: the server's public base URL (= the app's Application ID URI).
+    pub public_url: Option<String>,
+    /// `ENTRA_MCP_ALLOWED_TENANTS`: tenants whose users may call (default: the home tenant).
+    pub allowed_tenants: Vec<String>,
+    /// `ENTRA_MCP_REQUIRED_SCOPE` (default `access_as_user`).
+    pub required_scope: String,
+    /// `ENTRA_MCP_ALLOWED_ORIGINS`: browser origins accepted besides loopback.
+    pub allowed_origins: Vec<String>,
+}
+
+fn list(value: Option<String>) -> Vec<String> {
+    value.map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
+}
+
+impl TenantSettings {
+    /// Reads the tenant-mode environment through `var`, checking each value.
+    pub fn from_env(cloud: Cloud, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<TenantSettings> {
+        let get = |name: &str| var(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let authority = match get("AZURE_AUTHORITY_HOST") {
+            Some(url) => check_endpoint("AZURE_AUTHORITY_HOST", &url)?,
+            None => cloud.authority().to_string(),
+        };
+        let mut credentials = Vec::new();
+        if let Some(secret) = get("AZURE_CLIENT_SECRET") {
+            credentials.push(("AZURE_CLIENT_SECRET", CredentialSource::Secret(secret)));
+        }
+        if let Some(path) = get("AZURE_CLIENT_CERTIFICATE_PATH") {
+            credentials.push(("AZURE_CLIENT_CERTIFICATE_PATH", CredentialSource::CertificatePath(path.into())));
+        }
+        if let Some(path) = get("AZURE_FEDERATED_TOKEN_FILE") {
+            credentials.push(("AZURE_FEDERATED_TOKEN_FILE", CredentialSource::FederatedTokenFile(path.into())));
+        }
+        if let Some(mi) = get("ENTRA_MCP_MANAGED_IDENTITY") {
+            let id = if mi.eq_ignore_ascii_case("system") { None } else { Some(mi) };
+            credentials.push(("ENTRA_MCP_MANAGED_IDENTITY", CredentialSource::ManagedIdentity(id)));
+        }
+        if credentials.len() > 1 {
+            let names: Vec<&str> = credentials.iter().map(|(n, _)| *n).collect();
+            bail!("{} are all set: set exactly one credential for the on-behalf-of exchange", names.join(", "));
+        }
+        let public_url = match get("ENTRA_MCP_PUBLIC_URL") {
+            Some(url) => Some(check_endpoint("ENTRA_MCP_PUBLIC_URL", &url)?),
+            None => None,
+        };
+        let tenant_id = get("AZURE_TENANT_ID");
+        if let Some(tenant) = &tenant_id
+            && (tenant.eq_ignore_ascii_case("common") || tenant.eq_ignore_ascii_case("organizations"))
+        {
+            bail!("AZURE_TENANT_ID: `{tenant}` is not a tenant; give the tenant id (GUID) or its domain");
+        }
+        Ok(TenantSettings {
+            allowed_tenants: list(get("ENTRA_MCP_ALLOWED_TENANTS")),
+            client_id: get("AZURE_CLIENT_ID"),
+            tenant_id,
+            authority,
+            credential: credentials.pop().map(|(_, c)| c),
+            public_url,
+            required_scope: get("ENTRA_MCP_REQUIRED_SCOPE").unwrap_or_else(|| "access_as_user".to_string()),
+            allowed_origins: list(get("ENTRA_MCP_ALLOWED_ORIGINS")),
+        })
+    }
+
+    /// What HTTP tenant mode cannot do without, each named by its variable.
+    pub fn require_http(&self) -> anyhow::Result<(&str, &str, &CredentialSource, &str)> {
+        let missing =
+            |name: &str| anyhow::anyhow!("{name} is not set: HTTP mode on a real tenant needs it (or run with --demo)");
+        let tenant = self.tenant_id.as_deref().ok_or_else(|| missing("AZURE_TENANT_ID"))?;
+        let client = self.client_id.as_deref().ok_or_else(|| missing("AZURE_CLIENT_ID"))?;
+        let credential = self.credential.as_ref().ok_or_else(|| {
+            anyhow::anyhow!(
+                "no credential for the on-behalf-of exchange: set one of AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, \
+                 AZURE_FEDERATED_TOKEN_FILE or ENTRA_MCP_MANAGED_IDENTITY"
+            )
+        })?;
+        let public_url = self.public_url.as_deref().ok_or_else(|| missing("ENTRA_MCP_PUBLIC_URL"))?;
+        Ok((tenant, client, credential, public_url))
+    }
+}
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub demo: Option<DemoSettings>,
+    pub tenant: TenantSettings,
     pub cloud: Cloud,
     /// Graph base URL (no trailing slash, no version).
     pub graph_url: String,
@@ -117,17 +243,76 @@ impl Settings {
         graph_url: Option<&str>,
         selection: Selection,
     ) -> anyhow::Result<Self> {
+        Self::with_env(demo, cloud, graph_url, selection, |name| std::env::var(name).ok())
+    }
+
+    /// As [`Settings::new`], reading the tenant environment through `var` (tests pass a map).
+    pub fn with_env(
+        demo: Option<DemoSettings>,
+        cloud: Cloud,
+        graph_url: Option<&str>,
+        selection: Selection,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Self> {
         let graph_url = match graph_url {
             Some(url) if !url.trim().is_empty() => check_endpoint("ENTRA_MCP_GRAPH_URL", url.trim())?,
             _ => cloud.graph_url().to_string(),
         };
-        Ok(Settings { demo, cloud, graph_url, selection })
+        let tenant = TenantSettings::from_env(cloud, var)?;
+        Ok(Settings { demo, tenant, cloud, graph_url, selection })
+    }
+
+    /// The Graph scope for the cloud (`https://graph.microsoft.com/.default`).
+    pub fn graph_scope(&self) -> String {
+        format!("{}/.default", self.cloud.graph_url())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: std::collections::HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn tenant_settings_name_the_variable_at_fault() {
+        let two = TenantSettings::from_env(
+            Cloud::Public,
+            env(&[("AZURE_CLIENT_SECRET", "s"), ("AZURE_FEDERATED_TOKEN_FILE", "/t")]),
+        );
+        let e = two.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("AZURE_CLIENT_SECRET") && e.contains("AZURE_FEDERATED_TOKEN_FILE"), "{e}");
+        let e = TenantSettings::from_env(Cloud::Public, env(&[("AZURE_AUTHORITY_HOST", "http://login.example.com")]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("AZURE_AUTHORITY_HOST") && e.contains("https"), "{e}");
+        let e =
+            TenantSettings::from_env(Cloud::Public, env(&[("AZURE_TENANT_ID", "common")])).err().map(|e| e.to_string());
+        assert!(e.is_some_and(|e| e.contains("AZURE_TENANT_ID")));
+        let partial =
+            TenantSettings::from_env(Cloud::Public, env(&[("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_ID", "c")]));
+        let e = partial.ok().and_then(|t| t.require_http().err().map(|e| e.to_string())).unwrap_or_default();
+        assert!(e.contains("AZURE_CLIENT_SECRET") && e.contains("ENTRA_MCP_MANAGED_IDENTITY"), "{e}");
+    }
+
+    #[test]
+    fn tenant_settings_defaults_and_lists() {
+        let t = TenantSettings::from_env(
+            Cloud::Usgov,
+            env(&[("ENTRA_MCP_MANAGED_IDENTITY", "system"), ("ENTRA_MCP_ALLOWED_TENANTS", "a, b,,")]),
+        );
+        let t = t.expect("valid");
+        assert_eq!(t.authority, "https://login.microsoftonline.us");
+        assert_eq!(t.credential, Some(CredentialSource::ManagedIdentity(None)));
+        assert_eq!(t.allowed_tenants, ["a", "b"]);
+        assert_eq!(t.required_scope, "access_as_user");
+        assert_eq!(format!("{:?}", CredentialSource::Secret("hunter2".into())), "Secret(<redacted>)");
+    }
 
     #[test]
     fn toolsets_parse_and_refuse_unknown_names() {

@@ -4,11 +4,9 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use entra_mcp::app::App;
-use entra_mcp::auth::Caller;
+use entra_mcp::app::{App, Mode};
 use entra_mcp::config::{Cloud, DemoSettings, Settings, check_demo_listen, parse_toolsets};
 use entra_mcp::skills::Selection;
 use rmcp::ServiceExt;
@@ -141,7 +139,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = cli.common.settings()?;
     match cli.command {
         Command::Stdio => {
-            let app = App::start(&settings).await?;
+            let app = App::start(&settings, Mode::Local).await?;
             eprintln!(
                 "entra-mcp {}: serving MCP over stdio{} with {} tools",
                 env!("CARGO_PKG_VERSION"),
@@ -154,15 +152,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Http { listen, allowed_hosts } => {
             check_demo_listen(settings.demo.is_some(), listen)?;
-            let app = App::start(&settings).await?;
+            let app = App::start(&settings, Mode::Http).await?;
             let listener = entra_mcp::http::bind(listen).await?;
             let addr = listener.local_addr()?;
             let cancel = CancellationToken::new();
-            let router = entra_mcp::http::router(
-                app.server.clone(),
-                entra_mcp::http::allowed_hosts(&allowed_hosts),
-                cancel.clone(),
-            );
+            let public_url = app.auth.as_ref().map(|a| a.public_url.as_str());
+            let hosts = entra_mcp::http::allowed_hosts(&allowed_hosts, public_url);
+            let router = entra_mcp::http::router(app.server.clone(), app.auth.as_ref(), hosts, cancel.clone());
             eprintln!(
                 "entra-mcp {}: MCP endpoint http://{addr}/mcp{} ({} tools)\n\
                  connect a client, e.g. VS Code .vscode/mcp.json: {{\"servers\":{{\"entra\":{{\"type\":\"http\",\"url\":\"http://{addr}/mcp\"}}}}}}\n\
@@ -201,10 +197,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => anyhow::bail!("--args is not valid JSON: {e}"),
             };
-            let app = App::start(&settings).await?;
-            let caller =
-                Arc::new(Caller { object_id: Some(entra_mcp::demo::persona_object_id()), ..Caller::default() });
-            let reply = app.server.call(&name, Some(arguments), caller).await;
+            let app = App::start(&settings, Mode::Local).await?;
+            let reply = app.server.call(&name, Some(arguments), app.server.local_caller()).await;
             let mut out = std::io::stdout().lock();
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&reply.structured)?)?;

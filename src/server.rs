@@ -40,6 +40,11 @@ impl EntraServer {
         EntraServer { graph, selection, local_caller }
     }
 
+    /// The caller over stdio and from the shell.
+    pub fn local_caller(&self) -> Arc<Caller> {
+        self.local_caller.clone()
+    }
+
     /// The enabled tools, in catalog order.
     pub fn tools(&self) -> Vec<Tool> {
         self.selection.skills().iter().map(|s| s.tool()).collect()

@@ -5,7 +5,7 @@ mod common;
 
 use std::net::SocketAddr;
 
-use entra_mcp::app::App;
+use entra_mcp::app::{App, Mode};
 use entra_mcp::config::{Cloud, DemoSettings, Settings};
 use entra_mcp::skills::Selection;
 use rmcp::ServiceExt;
@@ -22,18 +22,23 @@ struct Running {
 }
 
 async fn start() -> Running {
-    let settings = Settings::new(Some(DemoSettings { scale: 1, latency_ms: 0 }), Cloud::Public, None, Selection::default()).expect("settings");
-    let app = App::start(&settings).await.expect("app starts");
+    let settings =
+        Settings::new(Some(DemoSettings { scale: 1, latency_ms: 0 }), Cloud::Public, None, Selection::default())
+            .expect("settings");
+    let app = App::start(&settings, Mode::Http).await.expect("app starts");
     let listener = entra_mcp::http::bind("127.0.0.1:0".parse().expect("addr")).await.expect("bind");
     let addr = listener.local_addr().expect("local addr");
     let cancel = CancellationToken::new();
-    let router = entra_mcp::http::router(app.server.clone(), entra_mcp::http::allowed_hosts(&[]), cancel.clone());
+    let router =
+        entra_mcp::http::router(app.server.clone(), None, entra_mcp::http::allowed_hosts(&[], None), cancel.clone());
     tokio::spawn(entra_mcp::http::serve(listener, router, cancel.clone()));
     Running { addr, cancel, _app: app }
 }
 
 fn transport(addr: SocketAddr) -> StreamableHttpClientTransport<reqwest::Client> {
-    StreamableHttpClientTransport::from_config(StreamableHttpClientTransportConfig::with_uri(format!("http://{addr}/mcp")))
+    StreamableHttpClientTransport::from_config(StreamableHttpClientTransportConfig::with_uri(format!(
+        "http://{addr}/mcp"
+    )))
 }
 
 #[tokio::test]

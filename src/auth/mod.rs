@@ -12,7 +12,7 @@ pub mod jwt;
 pub mod local;
 pub mod obo;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 use std::fmt;
 

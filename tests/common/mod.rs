@@ -24,14 +24,21 @@ pub async fn call(client: &Client, name: &str, args: Value) -> Answer {
         .await
         .unwrap_or_else(|e| panic!("{name}: a bad call must be a tool error, not a protocol error: {e}"));
     let text = result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n");
-    Answer { is_error: result.is_error == Some(true), structured: result.structured_content.unwrap_or(Value::Null), text }
+    Answer {
+        is_error: result.is_error == Some(true),
+        structured: result.structured_content.unwrap_or(Value::Null),
+        text,
+    }
 }
 
 /// A successful call's structured answer.
 pub async fn ok(client: &Client, name: &str, args: Value) -> Value {
     let answer = call(client, name, args.clone()).await;
     assert!(!answer.is_error, "{name} {args} failed: {}", answer.text);
-    assert!(answer.structured["graph_requests"].as_array().is_some_and(|r| !r.is_empty()), "{name} lists its Graph requests");
+    assert!(
+        answer.structured["graph_requests"].as_array().is_some_and(|r| !r.is_empty()),
+        "{name} lists its Graph requests"
+    );
     answer.structured
 }
 
@@ -116,7 +123,12 @@ pub async fn check_groups(client: &Client) {
     let direct = ok(client, "list_group_members", json!({"group": "Finance App Users"})).await;
     assert!(!strings(&direct["members"], "key").contains(&KARITA), "Karita is not a direct member");
     assert!(strings(&direct["members"], "display_name").contains(&"Finance Department"));
-    let nested = ok(client, "list_group_members", json!({"group": "Finance App Users", "nested": true, "member_type": "user", "limit": 200})).await;
+    let nested = ok(
+        client,
+        "list_group_members",
+        json!({"group": "Finance App Users", "nested": true, "member_type": "user", "limit": 200}),
+    )
+    .await;
     assert!(strings(&nested["members"], "key").contains(&KARITA), "Karita is a nested member");
     assert!(nested["counts"]["user"].as_u64().is_some_and(|n| n >= 1));
 
@@ -134,23 +146,42 @@ pub async fn check_sign_ins(client: &Client) {
         assert!(codes.contains(&code), "{code} in {codes:?}");
     }
     let tor = rows.iter().find(|r| r["error_code"] == 53003).expect("the Tor sign-in").clone();
-    assert!(tor["ca_failed"].as_array().is_some_and(|p| p.iter().any(|n| n.as_str().is_some_and(|n| n.starts_with("CA004")))), "{tor}");
+    assert!(
+        tor["ca_failed"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|n| n.as_str().is_some_and(|n| n.starts_with("CA004")))),
+        "{tor}"
+    );
     let imap = rows.iter().find(|r| r["error_code"] == 50126).expect("an IMAP failure");
-    assert!(imap["ca_failed"].as_array().is_some_and(|p| p.iter().any(|n| n.as_str().is_some_and(|n| n.contains("CA002") && n.contains("report-only")))), "{imap}");
+    assert!(
+        imap["ca_failed"].as_array().is_some_and(|p| p
+            .iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("CA002") && n.contains("report-only")))),
+        "{imap}"
+    );
 
     let blocked = ok(client, "list_sign_ins", json!({"error_code": 53003, "since": "48h"})).await;
     assert!(strings(&blocked["sign_ins"], "id").contains(&tor["id"].as_str().unwrap_or_default()));
     let failures = ok(client, "list_sign_ins", json!({"user": KARITA, "outcome": "failure", "since": "48h"})).await;
     assert!(failures["sign_ins"].as_array().is_some_and(|r| r.iter().all(|s| s["error_code"] != 0)));
-    let imap_only = ok(client, "list_sign_ins", json!({"user": KARITA, "since": "48h", "filter": "clientAppUsed eq 'IMAP4'"})).await;
+    let imap_only =
+        ok(client, "list_sign_ins", json!({"user": KARITA, "since": "48h", "filter": "clientAppUsed eq 'IMAP4'"}))
+            .await;
     assert_eq!(imap_only["returned"], 4);
 
     let detail = ok(client, "get_sign_in", json!({"id": tor["id"]})).await;
     let sign_in = &detail["sign_ins"][0];
-    let ca004 = sign_in["policies"].as_array().and_then(|p| p.iter().find(|p| p["name"].as_str().is_some_and(|n| n.starts_with("CA004")))).cloned().expect("CA004 applied");
+    let ca004 = sign_in["policies"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["name"].as_str().is_some_and(|n| n.starts_with("CA004"))))
+        .cloned()
+        .expect("CA004 applied");
     assert_eq!(ca004["result"], "failure");
     let by_policy = ok(client, "list_sign_ins", json!({"ca_policy": ca004["id"], "since": "48h"})).await;
-    assert!(strings(&by_policy["sign_ins"], "id").contains(&tor["id"].as_str().unwrap_or_default()), "CA004's sign-ins include the Tor one");
+    assert!(
+        strings(&by_policy["sign_ins"], "id").contains(&tor["id"].as_str().unwrap_or_default()),
+        "CA004's sign-ins include the Tor one"
+    );
 
     let tor_why = ok(client, "explain_sign_in_failure", json!({"sign_in_id": tor["id"]})).await;
     assert_eq!(tor_why["error_code"], 53003);
@@ -158,7 +189,13 @@ pub async fn check_sign_ins(client: &Client) {
     let policy = &tor_why["blocking_policies"][0];
     assert!(policy["name"].as_str().is_some_and(|n| n.starts_with("CA004")));
     assert!(policy["unmet_controls"].as_array().is_some_and(|c| c.iter().any(|c| c == "block")));
-    assert!(tor_why["what_if"]["applying_now"].as_array().is_some_and(|a| a.iter().any(|p| p.as_str().is_some_and(|p| p.starts_with("CA004")))), "{}", tor_why["what_if"]);
+    assert!(
+        tor_why["what_if"]["applying_now"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|p| p.as_str().is_some_and(|p| p.starts_with("CA004")))),
+        "{}",
+        tor_why["what_if"]
+    );
 
     let latest = ok(client, "explain_sign_in_failure", json!({"user": KARITA, "since": "3h"})).await;
     assert_eq!(latest["error_code"], 53000);
@@ -167,7 +204,10 @@ pub async fn check_sign_ins(client: &Client) {
 
     let mfa = rows.iter().find(|r| r["error_code"] == 50074).expect("the MFA interrupt");
     let chain = ok(client, "get_sign_in", json!({"correlation_id": mfa["correlation_id"]})).await;
-    let chain_codes: Vec<i64> = chain["sign_ins"].as_array().map(|a| a.iter().filter_map(|s| s["error_code"].as_i64()).collect()).unwrap_or_default();
+    let chain_codes: Vec<i64> = chain["sign_ins"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s["error_code"].as_i64()).collect())
+        .unwrap_or_default();
     assert_eq!(chain_codes, [50074, 500121], "interrupt, then MFA denied, in one attempt");
     let denied = ok(client, "explain_sign_in_failure", json!({"correlation_id": mfa["correlation_id"]})).await;
     assert_eq!(denied["error_code"], 500121);
@@ -182,12 +222,22 @@ pub async fn check_audits(client: &Client) {
     assert!(rows.len() >= 5);
     let ca003 = rows
         .iter()
-        .find(|a| a["targets"].as_array().is_some_and(|t| t.iter().any(|t| t["name"].as_str().is_some_and(|n| n.starts_with("CA003")))))
+        .find(|a| {
+            a["targets"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t["name"].as_str().is_some_and(|n| n.starts_with("CA003"))))
+        })
         .expect("the CA003 edit");
     assert_eq!(ca003["category"], "Policy");
     assert!(rows.iter().any(|a| a["result"] == "failure"), "failures are logged too");
-    let by_marcus = ok(client, "list_directory_audits", json!({"initiated_by": "marcus.lee@woodgrovebank.com", "since": "30d"})).await;
-    assert!(by_marcus["audits"].as_array().is_some_and(|a| !a.is_empty() && a.iter().all(|r| r["initiated_by"] == "marcus.lee@woodgrovebank.com")));
+    let by_marcus =
+        ok(client, "list_directory_audits", json!({"initiated_by": "marcus.lee@woodgrovebank.com", "since": "30d"}))
+            .await;
+    assert!(
+        by_marcus["audits"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty() && a.iter().all(|r| r["initiated_by"] == "marcus.lee@woodgrovebank.com"))
+    );
     let target = ca003["targets"][0]["id"].clone();
     let on_target = ok(client, "list_directory_audits", json!({"target": target, "since": "30d"})).await;
     assert!(strings(&on_target["audits"], "id").contains(&ca003["id"].as_str().unwrap_or_default()));
@@ -196,7 +246,11 @@ pub async fn check_audits(client: &Client) {
 /// The risk skills.
 pub async fn check_risk(client: &Client) {
     let risky = ok(client, "list_risky_users", json!({})).await;
-    let karita = risky["users"].as_array().and_then(|u| u.iter().find(|u| u["upn"] == KARITA)).cloned().expect("Karita is at risk");
+    let karita = risky["users"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["upn"] == KARITA))
+        .cloned()
+        .expect("Karita is at risk");
     assert_eq!(karita["risk_level"], "high");
     assert_eq!(karita["risk_state"], "atRisk");
     let high = ok(client, "list_risky_users", json!({"risk_level": "high"})).await;
@@ -204,7 +258,8 @@ pub async fn check_risk(client: &Client) {
 
     let detail = ok(client, "get_risky_user", json!({"user": KARITA})).await;
     assert_eq!(detail["risk_level"], "high");
-    let types: Vec<&str> = detail["detection_types"].as_array().map(|a| a.iter().filter_map(|t| t.as_str()).collect()).unwrap_or_default();
+    let types: Vec<&str> =
+        detail["detection_types"].as_array().map(|a| a.iter().filter_map(|t| t.as_str()).collect()).unwrap_or_default();
     let known = ["passwordSpray", "anonymizedIPAddress", "unlikelyTravel", "unfamiliarFeatures"];
     assert!(known.iter().filter(|k| types.contains(k)).count() >= 2, "{types:?}");
     assert!(detail["risky_sign_ins"].as_array().is_some_and(|s| s.len() >= 3), "the 30/20/12 h sign-ins carry risk");

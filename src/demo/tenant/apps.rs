@@ -165,11 +165,7 @@ pub fn service_principals(clock: &Clock, tenant_id: &str) -> Vec<Value> {
 }
 
 fn created(clock: &Clock, app: &AppRow) -> String {
-    if app.name == TREASURY_FORECAST {
-        clock.hours_ago(10)
-    } else {
-        clock.days_ago(app.created_days_ago)
-    }
+    if app.name == TREASURY_FORECAST { clock.hours_ago(10) } else { clock.days_ago(app.created_days_ago) }
 }
 
 fn password_credentials(name: &str, clock: &Clock) -> Value {
@@ -254,7 +250,5 @@ pub fn application_owners(name: &str) -> Vec<String> {
 
 /// Display names of the apps with an application object here (for owners lookups).
 pub fn registered_app_names() -> impl Iterator<Item = &'static str> {
-    APPS.iter()
-        .filter(|a| matches!(a.publisher, Publisher::Woodgrove | Publisher::Gallery))
-        .map(|a| a.name)
+    APPS.iter().filter(|a| matches!(a.publisher, Publisher::Woodgrove | Publisher::Gallery)).map(|a| a.name)
 }

@@ -8,7 +8,6 @@ use super::people::Person;
 
 pub struct Cast<'a> {
     pub people: &'a [Person],
-    pub devices: &'a [Device],
     by_handle: HashMap<&'a str, usize>,
     laptop_of: Vec<Option<usize>>,
     phone_of: Vec<Option<usize>>,
@@ -16,31 +15,17 @@ pub struct Cast<'a> {
 
 impl<'a> Cast<'a> {
     pub fn new(people: &'a [Person], devices: &'a [Device]) -> Cast<'a> {
-        let by_handle = people
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| !p.is_generated())
-            .map(|(i, p)| (p.handle.as_str(), i))
-            .collect();
+        let by_handle =
+            people.iter().enumerate().filter(|(_, p)| !p.is_generated()).map(|(i, p)| (p.handle.as_str(), i)).collect();
         let mut laptop_of = vec![None; people.len()];
         let mut phone_of = vec![None; people.len()];
         for (index, device) in devices.iter().enumerate() {
-            let slot = if device.is_laptop {
-                &mut laptop_of[device.owner]
-            } else {
-                &mut phone_of[device.owner]
-            };
+            let slot = if device.is_laptop { &mut laptop_of[device.owner] } else { &mut phone_of[device.owner] };
             if slot.is_none() {
                 *slot = Some(index);
             }
         }
-        Cast {
-            people,
-            devices,
-            by_handle,
-            laptop_of,
-            phone_of,
-        }
+        Cast { people, by_handle, laptop_of, phone_of }
     }
 
     /// The index of a story person by handle.
@@ -53,11 +38,13 @@ impl<'a> Cast<'a> {
         self.index(handle).map(|i| &self.people[i])
     }
 
-    pub fn laptop(&self, person: usize) -> Option<&'a Device> {
-        self.laptop_of[person].map(|i| &self.devices[i])
+    /// Index in the device list of the person's laptop.
+    pub fn laptop_index(&self, person: usize) -> Option<usize> {
+        self.laptop_of[person]
     }
 
-    pub fn phone(&self, person: usize) -> Option<&'a Device> {
-        self.phone_of[person].map(|i| &self.devices[i])
+    /// Index in the device list of the person's phone.
+    pub fn phone_index(&self, person: usize) -> Option<usize> {
+        self.phone_of[person]
     }
 }

@@ -46,9 +46,7 @@ mod tests {
 
     #[test]
     fn offsets_print_as_utc_with_z() {
-        let anchor = DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
-            .map(|t| t.to_utc())
-            .unwrap_or_default();
+        let anchor = DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").map(|t| t.to_utc()).unwrap_or_default();
         let clock = Clock::new(anchor);
         assert_eq!(clock.hours_ago(30), "2026-11-21T04:00:00Z");
         assert_eq!(clock.days_ahead(1), "2026-11-23T10:00:00Z");

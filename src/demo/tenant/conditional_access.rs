@@ -38,11 +38,7 @@ pub const POLICIES: &[(&str, &str)] = &[
 
 /// The display name of a policy by code (`CA004`).
 pub fn policy_name(code: &str) -> &'static str {
-    POLICIES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, name)| *name)
-        .unwrap_or("")
+    POLICIES.iter().find(|(c, _)| *c == code).map(|(_, name)| *name).unwrap_or("")
 }
 
 /// The roles CA001 protects.
@@ -61,10 +57,7 @@ const ADMIN_ROLES: &[&str] = &[
 
 /// The apps the Finance policies target.
 pub fn finance_apps() -> Vec<String> {
-    vec![
-        apps::app_id(apps::FINANCE_PORTAL),
-        apps::app_id(apps::TREASURY_FORECAST),
-    ]
+    vec![apps::app_id(apps::FINANCE_PORTAL), apps::app_id(apps::TREASURY_FORECAST)]
 }
 
 fn break_glass() -> Vec<String> {
@@ -175,7 +168,8 @@ fn rules() -> Vec<Rule> {
 }
 
 /// The guest types Entra lists when a policy targets "all guest and external users".
-const ALL_GUEST_TYPES: &str = "internalGuest,b2bCollaborationGuest,b2bCollaborationMember,b2bDirectConnectUser,otherExternalUser,serviceProvider";
+const ALL_GUEST_TYPES: &str =
+    "internalGuest,b2bCollaborationGuest,b2bCollaborationMember,b2bDirectConnectUser,otherExternalUser,serviceProvider";
 
 /// The ten policies as Graph `conditionalAccessPolicy` resources.
 pub fn policies(clock: &Clock) -> Vec<Value> {

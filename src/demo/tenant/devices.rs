@@ -129,11 +129,8 @@ pub fn devices(people: &[Person], seed: u64) -> Vec<Device> {
             Activity::Left(days) => days + rng.between(1, 5),
             _ => rng.between(0, 2),
         };
-        let platform = if person.department.as_deref() == Some("Marketing") {
-            Platform::MacOs
-        } else {
-            Platform::Windows
-        };
+        let platform =
+            if person.department.as_deref() == Some("Marketing") { Platform::MacOs } else { Platform::Windows };
         let trust_type = match (platform, person.synced) {
             (Platform::MacOs, _) => TrustType::Workplace,
             (_, true) => TrustType::ServerAd,
@@ -144,6 +141,7 @@ pub fn devices(people: &[Person], seed: u64) -> Vec<Device> {
             None => format!("WGB-LT-{:04}", 1000 + index),
         };
         let compliant = !rng.percent(8);
+        let windows_version = *rng.pick(WINDOWS_VERSIONS);
         out.push(Device {
             id: ids::device_id(&display_name),
             device_id: ids::object_id("deviceId", &display_name),
@@ -151,25 +149,21 @@ pub fn devices(people: &[Person], seed: u64) -> Vec<Device> {
             platform,
             os_version: match platform {
                 Platform::MacOs => "14.6.1",
-                _ => *rng.pick(WINDOWS_VERSIONS),
+                _ => windows_version,
             },
             trust_type,
             compliant,
             managed: true,
             enabled: person.enabled(),
             owner: index,
-            registered_days_ago: (person.created_days_ago - 1).max(1).min(900),
+            registered_days_ago: (person.created_days_ago - 1).clamp(1, 900),
             last_sign_in_days_ago: last_seen,
             is_laptop: true,
         });
-        if person.is_generated() || index % 3 != 0 {
+        if person.is_generated() || !index.is_multiple_of(3) {
             continue;
         }
-        let platform = if index % 2 == 0 {
-            Platform::Ios
-        } else {
-            Platform::Android
-        };
+        let platform = if index.is_multiple_of(2) { Platform::Ios } else { Platform::Android };
         let display_name = match platform {
             Platform::Ios => format!("{}'s iPhone", person.given_name),
             _ => format!("{}'s Galaxy S24", person.given_name),

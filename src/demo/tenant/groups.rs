@@ -51,15 +51,12 @@ pub struct Group {
 }
 
 impl Group {
-    fn new(display_name: &str, description: &str, kind: GroupKind, created_days_ago: i64) -> Group {
+    pub fn new(display_name: &str, description: &str, kind: GroupKind, created_days_ago: i64) -> Group {
         Group {
             id: ids::group_id(display_name),
             display_name: display_name.into(),
             description: description.into(),
-            mail_nickname: display_name
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .collect(),
+            mail_nickname: display_name.chars().filter(char::is_ascii_alphanumeric).collect(),
             kind,
             role_assignable: false,
             membership_rule: None,
@@ -76,8 +73,7 @@ impl Group {
     }
 
     fn with_users<'a>(mut self, people: impl Iterator<Item = &'a Person>) -> Group {
-        self.members
-            .extend(people.map(|p| DirectoryRef::user(p.id.clone())));
+        self.members.extend(people.map(|p| DirectoryRef::user(p.id.clone())));
         self
     }
 }
@@ -85,19 +81,13 @@ impl Group {
 /// All groups of the tenant.
 pub fn groups(people: &[Person], devices: &[Device]) -> Vec<Group> {
     let story = || people.iter().filter(|p| !p.is_generated());
-    let handle_is = |handles: &'static [&'static str]| {
-        move |p: &&Person| handles.contains(&p.handle.as_str())
-    };
+    let handle_is = |handles: &'static [&'static str]| move |p: &&Person| handles.contains(&p.handle.as_str());
     let in_finance = |p: &&Person| !p.guest && p.department.as_deref() == Some("Finance");
 
-    let finance_department = Group::new(
-        FINANCE_DEPARTMENT,
-        "Everyone in the Finance department",
-        GroupKind::Security,
-        1500,
-    )
-    .owned_by(&["daniel"])
-    .with_users(story().filter(in_finance));
+    let finance_department =
+        Group::new(FINANCE_DEPARTMENT, "Everyone in the Finance department", GroupKind::Security, 1500)
+            .owned_by(&["daniel"])
+            .with_users(story().filter(in_finance));
 
     let mut finance_app_users = Group::new(
         FINANCE_APP_USERS,
@@ -107,131 +97,66 @@ pub fn groups(people: &[Person], devices: &[Device]) -> Vec<Group> {
     )
     .owned_by(&["grace.whitfield"])
     .with_users(story().filter(handle_is(&["hannah.schmidt", "diego.alvarez"])));
-    finance_app_users
-        .members
-        .insert(0, DirectoryRef::group(ids::group_id(FINANCE_DEPARTMENT)));
+    finance_app_users.members.insert(0, DirectoryRef::group(ids::group_id(FINANCE_DEPARTMENT)));
 
-    let finance_team = Group::new(
-        FINANCE_TEAM,
-        "Finance team collaboration",
-        GroupKind::Unified,
-        1200,
-    )
-    .owned_by(&["daniel", "grace.whitfield"])
-    .with_users(story().filter(|p| in_finance(p) && p.enabled()));
+    let finance_team = Group::new(FINANCE_TEAM, "Finance team collaboration", GroupKind::Unified, 1200)
+        .owned_by(&["daniel", "grace.whitfield"])
+        .with_users(story().filter(|p| in_finance(p) && p.enabled()));
 
-    let mut sales_team = Group::new(
-        SALES_TEAM,
-        "All Sales staff (dynamic)",
-        GroupKind::DynamicSecurity,
-        900,
-    )
-    .owned_by(&["alex"])
-    .with_users(
-        people
-            .iter()
-            .filter(|p| !p.guest && p.department.as_deref() == Some("Sales")),
-    );
+    let mut sales_team = Group::new(SALES_TEAM, "All Sales staff (dynamic)", GroupKind::DynamicSecurity, 900)
+        .owned_by(&["alex"])
+        .with_users(people.iter().filter(|p| !p.guest && p.department.as_deref() == Some("Sales")));
     sales_team.membership_rule = Some("(user.department -eq \"Sales\")");
 
     // Processing was paused 20 days ago, so guests invited since then are missing.
-    let mut all_guests = Group::new(
-        ALL_GUESTS,
-        "All guest users (dynamic)",
-        GroupKind::DynamicSecurity,
-        700,
-    )
-    .owned_by(&["priya"])
-    .with_users(people.iter().filter(|p| p.guest && p.created_days_ago > 20));
+    let mut all_guests = Group::new(ALL_GUESTS, "All guest users (dynamic)", GroupKind::DynamicSecurity, 700)
+        .owned_by(&["priya"])
+        .with_users(people.iter().filter(|p| p.guest && p.created_days_ago > 20));
     all_guests.membership_rule = Some("(user.userType -eq \"Guest\")");
     all_guests.rule_paused = true;
 
     let excluded_departments = ["Sales", "Operations", "Marketing", "HR", "Legal", "Treasury"];
-    let ca_exclusions = Group::new(
-        CA_EXCLUSIONS,
-        "Excluded from Conditional Access MFA policies",
-        GroupKind::Security,
-        640,
-    )
-    .owned_by(&["priya"])
-    .with_users(
-        story()
-            .filter(|p| {
-                !p.guest
-                    && p.department
-                        .as_deref()
-                        .is_some_and(|d| excluded_departments.contains(&d))
-            })
-            .take(40),
-    );
+    let ca_exclusions =
+        Group::new(CA_EXCLUSIONS, "Excluded from Conditional Access MFA policies", GroupKind::Security, 640)
+            .owned_by(&["priya"])
+            .with_users(
+                story()
+                    .filter(|p| !p.guest && p.department.as_deref().is_some_and(|d| excluded_departments.contains(&d)))
+                    .take(40),
+            );
 
-    let mut finance_laptops = Group::new(
-        FINANCE_LAPTOPS,
-        "Laptops issued to Finance staff",
-        GroupKind::Security,
-        800,
-    )
-    .owned_by(&["elena"]);
+    let mut finance_laptops =
+        Group::new(FINANCE_LAPTOPS, "Laptops issued to Finance staff", GroupKind::Security, 800).owned_by(&["elena"]);
     finance_laptops.members = devices
         .iter()
         .filter(|d| {
-            d.is_laptop
-                && people[d.owner].department.as_deref() == Some("Finance")
-                && !people[d.owner].is_generated()
+            d.is_laptop && people[d.owner].department.as_deref() == Some("Finance") && !people[d.owner].is_generated()
         })
         .map(|d| DirectoryRef::device(d.id.clone()))
         .collect();
 
-    let branch_managers = Group::new(
-        BRANCH_MANAGERS_DL,
-        "Branch managers distribution list",
-        GroupKind::Distribution,
-        1300,
-    )
-    .owned_by(&["george.adams"])
-    .with_users(story().filter(handle_is(&["george.adams", "mei.lin", "samuel.osei"])));
+    let branch_managers =
+        Group::new(BRANCH_MANAGERS_DL, "Branch managers distribution list", GroupKind::Distribution, 1300)
+            .owned_by(&["george.adams"])
+            .with_users(story().filter(handle_is(&["george.adams", "mei.lin", "samuel.osei"])));
 
-    let mut helpdesk = Group::new(
-        HELPDESK_OPERATORS,
-        "Holds the Helpdesk Administrator role",
-        GroupKind::Security,
-        400,
-    )
-    .owned_by(&["tom"])
-    .with_users(story().filter(handle_is(&["kevin.obi", "lena.fischer"])));
+    let mut helpdesk =
+        Group::new(HELPDESK_OPERATORS, "Holds the Helpdesk Administrator role", GroupKind::Security, 400)
+            .owned_by(&["tom"])
+            .with_users(story().filter(handle_is(&["kevin.obi", "lena.fischer"])));
     helpdesk.role_assignable = true;
 
-    let incident_response = Group::new(
-        INCIDENT_RESPONSE,
-        "Security incident responders",
-        GroupKind::Security,
-        5,
-    )
-    .owned_by(&["marcus"])
-    .with_users(story().filter(handle_is(&["marcus", "jordan", "nadia.rahman"])));
+    let incident_response = Group::new(INCIDENT_RESPONSE, "Security incident responders", GroupKind::Security, 5)
+        .owned_by(&["marcus"])
+        .with_users(story().filter(handle_is(&["marcus", "jordan", "nadia.rahman"])));
 
     // Three groups nobody owns any more.
-    let project_falcon = Group::new(
-        "Project Falcon",
-        "Core banking migration project",
-        GroupKind::Unified,
-        1100,
-    )
-    .with_users(story().filter(handle_is(&["tom", "arjun.mehta", "omar.farouk", "dmitri.volkov"])));
-    let campaign = Group::new(
-        "Marketing Campaign 2023",
-        "Spring 2023 campaign",
-        GroupKind::Security,
-        980,
-    )
-    .with_users(story().filter(handle_is(&["chloe.martin", "erin.hughes", "nina.popescu"])));
-    let file_share = Group::new(
-        "Legacy File Share Access",
-        "Access to \\\\fs01\\shared",
-        GroupKind::Security,
-        2000,
-    )
-    .with_users(story().filter(handle_is(&["kofi.mensah", "victor.lindqvist", "paula.mendes"])));
+    let project_falcon = Group::new("Project Falcon", "Core banking migration project", GroupKind::Unified, 1100)
+        .with_users(story().filter(handle_is(&["tom", "arjun.mehta", "omar.farouk", "dmitri.volkov"])));
+    let campaign = Group::new("Marketing Campaign 2023", "Spring 2023 campaign", GroupKind::Security, 980)
+        .with_users(story().filter(handle_is(&["chloe.martin", "erin.hughes", "nina.popescu"])));
+    let file_share = Group::new("Legacy File Share Access", "Access to \\\\fs01\\shared", GroupKind::Security, 2000)
+        .with_users(story().filter(handle_is(&["kofi.mensah", "victor.lindqvist", "paula.mendes"])));
 
     let mut out = vec![
         finance_department,
@@ -269,11 +194,11 @@ fn generated_groups(people: &[Person]) -> Vec<Group> {
     for (i, person) in generated.iter().enumerate() {
         let home = i / 50;
         groups[home].members.push(DirectoryRef::user(person.id.clone()));
-        if i % 50 == 0 {
+        if i.is_multiple_of(50) {
             groups[home].owners.push(DirectoryRef::user(person.id.clone()));
         }
         let second = (home + 7) % count;
-        if second != home && i % 5 == 0 {
+        if second != home && i.is_multiple_of(5) {
             groups[second].members.push(DirectoryRef::user(person.id.clone()));
         }
     }

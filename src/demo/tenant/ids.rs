@@ -59,10 +59,7 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_case_insensitive_for_upns() {
-        assert_eq!(
-            user_id("Karita@WoodgroveBank.com"),
-            user_id("karita@woodgrovebank.com")
-        );
+        assert_eq!(user_id("Karita@WoodgroveBank.com"), user_id("karita@woodgrovebank.com"));
         assert_ne!(user_id("karita@woodgrovebank.com"), group_id("karita@woodgrovebank.com"));
         assert!(Uuid::parse_str(&tenant_id()).is_ok());
     }

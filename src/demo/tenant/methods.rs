@@ -18,25 +18,11 @@ pub const PASSWORD_METHOD_ID: &str = "28c10230-6103-485e-b985-444c60001490";
 pub const MOBILE_PHONE_METHOD_ID: &str = "3179e48a-750b-4051-897c-87b9720928f7";
 
 /// People with a password and nothing else.
-const PASSWORD_ONLY: &[&str] = &[
-    "elena",
-    "victor.lindqvist",
-    "kofi.mensah",
-    "julia.costa",
-    "peter.jansen",
-];
+const PASSWORD_ONLY: &[&str] = &["elena", "victor.lindqvist", "kofi.mensah", "julia.costa", "peter.jansen"];
 
 /// People who carry a FIDO2 security key.
-const FIDO2_HOLDERS: &[&str] = &[
-    "breakglass01",
-    "breakglass02",
-    "priya",
-    "marcus",
-    "tom",
-    "jordan",
-    "nadia.rahman",
-    "rachel.cohen",
-];
+const FIDO2_HOLDERS: &[&str] =
+    &["breakglass01", "breakglass02", "priya", "marcus", "tom", "jordan", "nadia.rahman", "rachel.cohen"];
 
 /// People who also registered a phone for SMS and voice.
 const PHONE_HOLDERS: &[&str] = &["karita", "daniel", "alex", "sam", "wei.zhang", "maria.garcia", "claire.dubois"];
@@ -48,11 +34,7 @@ pub fn methods(people: &[Person], devices: &[Device], clock: &Clock) -> Vec<(Str
     let mut phone_of: Vec<Option<&Device>> = vec![None; people.len()];
     let mut laptop_of: Vec<Option<&Device>> = vec![None; people.len()];
     for device in devices {
-        let slot = if device.is_laptop {
-            &mut laptop_of[device.owner]
-        } else {
-            &mut phone_of[device.owner]
-        };
+        let slot = if device.is_laptop { &mut laptop_of[device.owner] } else { &mut phone_of[device.owner] };
         if slot.is_none() {
             *slot = Some(device);
         }
@@ -93,7 +75,7 @@ fn person_methods(
         let (device_name, app_version) = match phone {
             Some(d) if d.platform == Platform::Ios => (d.display_name.clone(), "6.8.16"),
             Some(d) => (d.display_name.clone(), "6.2410.7004"),
-            None if index % 2 == 0 => ("iPhone 15".to_string(), "6.8.16"),
+            None if index.is_multiple_of(2) => ("iPhone 15".to_string(), "6.8.16"),
             None => ("Pixel 8".to_string(), "6.2410.7004"),
         };
         out.push(json!({
@@ -109,11 +91,8 @@ fn person_methods(
         return out;
     }
     if PHONE_HOLDERS.contains(&handle) {
-        let phone_number = if handle == "karita" {
-            "+1 2065550123".to_string()
-        } else {
-            format!("+1 20655501{:02}", 40 + index % 60)
-        };
+        let phone_number =
+            if handle == "karita" { "+1 2065550123".to_string() } else { format!("+1 20655501{:02}", 40 + index % 60) };
         out.push(json!({
             "@odata.type": "#microsoft.graph.phoneAuthenticationMethod",
             "id": MOBILE_PHONE_METHOD_ID,

@@ -1,6 +1,7 @@
 //! The demo tenant, Woodgrove Bank: a deterministic synthetic directory (people, groups,
 //! devices, authentication methods, apps, roles, Conditional Access) with its logs (sign-ins,
-//! directory audits, provisioning) and Identity Protection data, as Graph JSON.
+//! directory audits, provisioning) and Identity Protection data, as Graph JSON — the two large
+//! logs as compact records rendered on demand (`records.rs`).
 //!
 //! [`generate`] builds it from a seed, a size and an anchor time. The story of SKILLS.md §6 is
 //! the same for every seed; the seed only varies background activity and generated staff.
@@ -8,10 +9,12 @@
 //! emulator.
 
 mod apps;
+mod audit_story;
 mod audits;
 mod cast;
 mod clock;
 mod conditional_access;
+mod deleted;
 mod devices;
 mod groups;
 mod ids;
@@ -19,14 +22,17 @@ mod methods;
 mod people;
 mod places;
 mod provisioning;
+mod records;
 mod risk;
 mod rng;
 mod roles;
 mod sign_in_ca;
+mod sign_in_log;
 mod sign_ins;
 mod users;
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -34,6 +40,7 @@ use serde_json::Value;
 use super::DemoOptions;
 use cast::Cast;
 pub use clock::format_instant;
+pub use records::{Item, RecordLog, RecordSource};
 
 pub const DOMAIN: &str = "woodgrovebank.com";
 pub const INITIAL_DOMAIN: &str = "woodgrovebank.onmicrosoft.com";
@@ -91,9 +98,6 @@ impl DirectoryRef {
     pub fn device(id: String) -> DirectoryRef {
         DirectoryRef { kind: ObjectKind::Device, id }
     }
-    pub fn service_principal(id: String) -> DirectoryRef {
-        DirectoryRef { kind: ObjectKind::ServicePrincipal, id }
-    }
 }
 
 /// A list of resources with an index by id.
@@ -119,9 +123,7 @@ impl Collection {
 
     /// The resource with this id (ids compare case-insensitively, as GUIDs do in Graph).
     pub fn get(&self, id: &str) -> Option<&Value> {
-        self.by_id
-            .get(&id.to_ascii_lowercase())
-            .map(|&i| &self.items[i])
+        self.by_id.get(&id.to_ascii_lowercase()).map(|&i| &self.items[i])
     }
 
     pub fn len(&self) -> usize {
@@ -143,8 +145,8 @@ pub struct Tenant {
     pub devices: Collection,
     pub applications: Collection,
     pub service_principals: Collection,
-    pub sign_ins: Collection,
-    pub directory_audits: Collection,
+    pub sign_ins: RecordLog,
+    pub directory_audits: RecordLog,
     pub provisioning: Collection,
     pub risky_users: Collection,
     pub risk_detections: Collection,
@@ -155,6 +157,12 @@ pub struct Tenant {
     pub role_eligibility_schedule_instances: Collection,
     pub role_assignment_schedule_instances: Collection,
     pub role_assignment_schedule_requests: Collection,
+    /// Users in the recycle bin (`/directory/deletedItems/microsoft.graph.user`).
+    pub deleted_users: Collection,
+    /// Groups in the recycle bin.
+    pub deleted_groups: Collection,
+    /// The tenant itself (`/organization`).
+    pub organization: Collection,
     /// `riskyUserHistoryItem` lists by user id.
     pub risky_user_history: HashMap<String, Vec<Value>>,
     /// Authentication methods by user id.
@@ -182,11 +190,9 @@ pub struct Tenant {
 impl Tenant {
     /// A user by object id or user principal name (case-insensitive).
     pub fn user(&self, id_or_upn: &str) -> Option<&Value> {
-        self.users.get(id_or_upn).or_else(|| {
-            self.users_by_upn
-                .get(&id_or_upn.to_ascii_lowercase())
-                .map(|&i| &self.users.items()[i])
-        })
+        self.users
+            .get(id_or_upn)
+            .or_else(|| self.users_by_upn.get(&id_or_upn.to_ascii_lowercase()).map(|&i| &self.users.items()[i]))
     }
 
     /// Any directory object by id, with its kind.
@@ -230,6 +236,22 @@ impl Tenant {
                     if member.kind == ObjectKind::Group {
                         queue.push_back(member.id.as_str());
                     }
+                }
+            }
+        }
+        out
+    }
+
+    /// Everyone reporting to a manager directly or through other managers, nearest first.
+    pub fn transitive_reports(&self, manager_id: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::from([manager_id]);
+        let mut queue: VecDeque<&str> = VecDeque::from([manager_id]);
+        while let Some(current) = queue.pop_front() {
+            for report in self.direct_reports.get(current).into_iter().flatten() {
+                if seen.insert(report.as_str()) {
+                    out.push(report.clone());
+                    queue.push_back(report.as_str());
                 }
             }
         }
@@ -313,8 +335,8 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
     let clock = clock::Clock::new(anchor);
     let tenant_id = ids::tenant_id();
     let extra = (scale as usize).saturating_sub(people::story_size());
-    let population = people::population(seed, extra);
-    let device_list = devices::devices(&population, seed);
+    let population: Arc<[people::Person]> = people::population(seed, extra).into();
+    let device_list: Arc<[devices::Device]> = devices::devices(&population, seed).into();
     let cast = Cast::new(&population, &device_list);
     let group_list = groups::groups(&population, &device_list);
 
@@ -329,32 +351,23 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
     let membership = sign_ins::Membership {
         excluded: ids_in(groups::CA_EXCLUSIONS),
         finance_department: ids_in(groups::FINANCE_DEPARTMENT),
-        admins: roles::ca001_admin_handles()
-            .iter()
-            .map(|h| people::member_id(h))
-            .collect(),
+        admins: roles::ca001_admin_handles().iter().map(|h| people::member_id(h)).collect(),
     };
-    let signins = sign_ins::sign_ins(&cast, &membership, &clock, seed);
+    let signins = sign_ins::sign_ins(&cast, population.clone(), device_list.clone(), &membership, &clock, seed);
 
     let user_values: Vec<Value> = population
         .iter()
         .enumerate()
         .map(|(i, p)| users::to_json(p, signins.last[i], signins.last_success[i], &clock))
         .collect();
-    let users_by_upn = population
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.user_principal_name.to_ascii_lowercase(), i))
-        .collect();
+    let users_by_upn =
+        population.iter().enumerate().map(|(i, p)| (p.user_principal_name.to_ascii_lowercase(), i)).collect();
 
     let mut managers = HashMap::new();
     let mut direct_reports: HashMap<String, Vec<String>> = HashMap::new();
-    for person in &population {
+    for person in population.iter() {
         if let Some(manager) = users::manager_id(person) {
-            direct_reports
-                .entry(manager.clone())
-                .or_default()
-                .push(person.id.clone());
+            direct_reports.entry(manager.clone()).or_default().push(person.id.clone());
             managers.insert(person.id.clone(), manager);
         }
     }
@@ -364,10 +377,7 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
     let mut member_of: HashMap<String, Vec<String>> = HashMap::new();
     for group in &group_list {
         for member in &group.members {
-            member_of
-                .entry(member.id.clone())
-                .or_default()
-                .push(group.id.clone());
+            member_of.entry(member.id.clone()).or_default().push(group.id.clone());
         }
         group_members.insert(group.id.clone(), group.members.clone());
         group_owners.insert(group.id.clone(), group.owners.clone());
@@ -375,18 +385,14 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
 
     let mut device_owners = HashMap::new();
     let mut owned_devices: HashMap<String, Vec<String>> = HashMap::new();
-    for device in &device_list {
+    for device in device_list.iter() {
         let owner = population[device.owner].id.clone();
-        owned_devices
-            .entry(owner.clone())
-            .or_default()
-            .push(device.id.clone());
+        owned_devices.entry(owner.clone()).or_default().push(device.id.clone());
         device_owners.insert(device.id.clone(), vec![owner]);
     }
 
-    let application_owners = apps::registered_app_names()
-        .map(|name| (apps::application_id(name), apps::application_owners(name)))
-        .collect();
+    let application_owners =
+        apps::registered_app_names().map(|name| (apps::application_id(name), apps::application_owners(name))).collect();
 
     let (risky, histories) = risk::risky_users(&cast, &clock);
 
@@ -397,8 +403,14 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         devices: Collection::new(device_list.iter().map(|d| devices::to_json(d, &clock)).collect()),
         applications: Collection::new(apps::applications(&clock)),
         service_principals: Collection::new(apps::service_principals(&clock, &tenant_id)),
-        sign_ins: Collection::new(signins.records),
-        directory_audits: Collection::new(audits::directory_audits(&cast, &clock, seed)),
+        sign_ins: RecordLog::new(Box::new(signins.log)),
+        directory_audits: RecordLog::new(Box::new(audits::directory_audits(
+            &cast,
+            population.clone(),
+            &device_list,
+            &clock,
+            seed,
+        ))),
         provisioning: Collection::new(provisioning::provisioning_events(&cast, &clock, seed, &tenant_id)),
         risky_users: Collection::new(risky),
         risk_detections: Collection::new(risk::risk_detections(&cast, &clock)),
@@ -409,10 +421,11 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         role_eligibility_schedule_instances: Collection::new(roles::role_eligibility_schedule_instances(&clock)),
         role_assignment_schedule_instances: Collection::new(roles::role_assignment_schedule_instances(&clock)),
         role_assignment_schedule_requests: Collection::new(roles::role_assignment_schedule_requests(&clock)),
+        deleted_users: Collection::new(deleted::deleted_users(&clock)),
+        deleted_groups: Collection::new(deleted::deleted_groups(&clock)),
+        organization: Collection::new(vec![organization(&tenant_id, &clock)]),
         risky_user_history: histories.into_iter().collect(),
-        authentication_methods: methods::methods(&population, &device_list, &clock)
-            .into_iter()
-            .collect(),
+        authentication_methods: methods::methods(&population, &device_list, &clock).into_iter().collect(),
         managers,
         direct_reports,
         group_members,
@@ -424,6 +437,24 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         users_by_upn,
         tenant_id,
     }
+}
+
+/// The `organization` resource.
+fn organization(tenant_id: &str, clock: &clock::Clock) -> Value {
+    serde_json::json!({
+        "id": tenant_id,
+        "displayName": "Woodgrove Bank",
+        "tenantType": "AAD",
+        "countryLetterCode": "US",
+        "createdDateTime": clock.days_ago(2400),
+        "technicalNotificationMails": ["it-security@woodgrovebank.com"],
+        "securityComplianceNotificationMails": ["it-security@woodgrovebank.com"],
+        "verifiedDomains": [
+            {"name": DOMAIN, "type": "Managed", "isDefault": true, "isInitial": false, "capabilities": "Email, OfficeCommunicationsOnline"},
+            {"name": INITIAL_DOMAIN, "type": "Managed", "isDefault": false, "isInitial": true, "capabilities": "Email, OfficeCommunicationsOnline"},
+        ],
+        "assignedPlans": [],
+    })
 }
 
 #[cfg(test)]

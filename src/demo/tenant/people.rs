@@ -88,7 +88,16 @@ use Activity::{Active, Inactive, Left};
 /// The story's members. Order matters only for readability; ids come from the UPN.
 const STAFF: &[StaffRow] = &[
     ("henrik.larsen", "Henrik", "Larsen", "Executive", "Chief Executive Officer", SEATTLE, None, Active),
-    ("grace.whitfield", "Grace", "Whitfield", "Finance", "Chief Financial Officer", SEATTLE, Some("henrik.larsen"), Active),
+    (
+        "grace.whitfield",
+        "Grace",
+        "Whitfield",
+        "Finance",
+        "Chief Financial Officer",
+        SEATTLE,
+        Some("henrik.larsen"),
+        Active,
+    ),
     ("daniel", "Daniel", "Moreau", "Finance", "Finance Manager", SEATTLE, Some("grace.whitfield"), Active),
     ("karita", "Karita", "Ahlberg", "Finance", "Financial Analyst", SEATTLE, Some("daniel"), Active),
     ("siobhan.obrien", "Siobhan", "O'Brien", "Finance", "Senior Accountant", SEATTLE, Some("daniel"), Active),
@@ -114,7 +123,16 @@ const STAFF: &[StaffRow] = &[
     ("kevin.obi", "Kevin", "Obi", "IT", "Helpdesk Technician", SEATTLE, Some("tom"), Active),
     ("lena.fischer", "Lena", "Fischer", "IT", "Helpdesk Technician", LONDON, Some("tom"), Active),
     ("arjun.mehta", "Arjun", "Mehta", "IT", "Systems Engineer", SEATTLE, Some("tom"), Active),
-    ("nadia.rahman", "Nadia", "Rahman", "Security", "Chief Information Security Officer", SEATTLE, Some("henrik.larsen"), Active),
+    (
+        "nadia.rahman",
+        "Nadia",
+        "Rahman",
+        "Security",
+        "Chief Information Security Officer",
+        SEATTLE,
+        Some("henrik.larsen"),
+        Active,
+    ),
     ("marcus", "Marcus", "Lee", "Security", "Security Engineer", SEATTLE, Some("nadia.rahman"), Active),
     ("jordan", "Jordan", "Reyes", "Security", "Security Operations Analyst", SEATTLE, Some("nadia.rahman"), Active),
     ("sam", "Sam", "Ortiz", "Compliance", "Compliance Auditor", NEW_YORK, Some("nadia.rahman"), Active),
@@ -132,13 +150,40 @@ const STAFF: &[StaffRow] = &[
     ("ivan.petrov", "Ivan", "Petrov", "Operations", "Loan Officer", NEW_YORK, Some("mei.lin"), Active),
     ("zara.ali", "Zara", "Ali", "Operations", "Loan Officer", NEW_YORK, Some("mei.lin"), Active),
     ("tomas.novak", "Tomas", "Novak", "Operations", "Teller Supervisor", LONDON, Some("samuel.osei"), Active),
-    ("julia.costa", "Julia", "Costa", "Operations", "Customer Service Representative", LONDON, Some("samuel.osei"), Active),
-    ("peter.jansen", "Peter", "Jansen", "Operations", "Customer Service Representative", LONDON, Some("samuel.osei"), Active),
+    (
+        "julia.costa",
+        "Julia",
+        "Costa",
+        "Operations",
+        "Customer Service Representative",
+        LONDON,
+        Some("samuel.osei"),
+        Active,
+    ),
+    (
+        "peter.jansen",
+        "Peter",
+        "Jansen",
+        "Operations",
+        "Customer Service Representative",
+        LONDON,
+        Some("samuel.osei"),
+        Active,
+    ),
     ("nikolai.ivanov", "Nikolai", "Ivanov", "Legal", "Legal Counsel", SEATTLE, Some("henrik.larsen"), Active),
     ("oliver.grant", "Oliver", "Grant", "Legal", "Paralegal", SEATTLE, Some("nikolai.ivanov"), Active),
     ("lily.foster", "Lily", "Foster", "Legal", "Contracts Manager", NEW_YORK, Some("nikolai.ivanov"), Active),
     // Ten accounts nobody has used for more than 90 days (one of them a guest, below).
-    ("victor.lindqvist", "Victor", "Lindqvist", "Operations", "Credit Analyst", NEW_YORK, Some("george.adams"), Inactive(97)),
+    (
+        "victor.lindqvist",
+        "Victor",
+        "Lindqvist",
+        "Operations",
+        "Credit Analyst",
+        NEW_YORK,
+        Some("george.adams"),
+        Inactive(97),
+    ),
     ("paula.mendes", "Paula", "Mendes", "Operations", "Mortgage Advisor", NEW_YORK, Some("mei.lin"), Inactive(143)),
     ("robert.king", "Robert", "King", "Finance", "Internal Auditor", SEATTLE, Some("lars.nilsson"), Inactive(121)),
     ("nina.popescu", "Nina", "Popescu", "Marketing", "Brand Specialist", LONDON, Some("chloe.martin"), Inactive(188)),
@@ -175,14 +220,7 @@ const SYNCED: &[&str] = &[
 const UNLICENSED: &[&str] = &["paula.mendes", "kofi.mensah"];
 
 /// A Fabrikam Partners guest: handle, given name, surname, department, job title, activity.
-type GuestRow = (
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    &'static str,
-    Activity,
-);
+type GuestRow = (&'static str, &'static str, &'static str, Option<&'static str>, &'static str, Activity);
 
 use Activity::{NeverSignedIn, PendingInvitation};
 
@@ -217,20 +255,52 @@ const GUESTS: &[GuestRow] = &[
 /// First names for generated staff; disjoint from the story's given names, so a generated
 /// person can never share a display name with a story character.
 const GENERATED_GIVEN_NAMES: &[&str] = &[
-    "Avery", "Blake", "Casey", "Dana", "Devon", "Emerson", "Finley", "Harper", "Hayden", "Jamie",
-    "Kendall", "Logan", "Morgan", "Parker", "Quinn", "Reese", "Riley", "Rowan", "Skyler", "Taylor",
+    "Avery", "Blake", "Casey", "Dana", "Devon", "Emerson", "Finley", "Harper", "Hayden", "Jamie", "Kendall", "Logan",
+    "Morgan", "Parker", "Quinn", "Reese", "Riley", "Rowan", "Skyler", "Taylor",
 ];
 
 const GENERATED_SURNAMES: &[&str] = &[
-    "Anderson", "Bennett", "Brooks", "Campbell", "Diaz", "Edwards", "Fleming", "Gallagher",
-    "Hoffman", "Irwin", "Jensen", "Keller", "Lawson", "Mitchell", "Nash", "Owens", "Porter",
-    "Quinlan", "Ramsey", "Sutton", "Thornton", "Underwood", "Vaughn", "Whitaker", "Young",
+    "Anderson",
+    "Bennett",
+    "Brooks",
+    "Campbell",
+    "Diaz",
+    "Edwards",
+    "Fleming",
+    "Gallagher",
+    "Hoffman",
+    "Irwin",
+    "Jensen",
+    "Keller",
+    "Lawson",
+    "Mitchell",
+    "Nash",
+    "Owens",
+    "Porter",
+    "Quinlan",
+    "Ramsey",
+    "Sutton",
+    "Thornton",
+    "Underwood",
+    "Vaughn",
+    "Whitaker",
+    "Young",
 ];
 
 /// Departments generated staff join (weights by repetition).
 pub const GENERATED_DEPARTMENTS: &[&str] = &[
-    "Operations", "Operations", "Operations", "Sales", "Sales", "Finance", "IT", "Marketing", "HR",
-    "Treasury", "Compliance", "Legal",
+    "Operations",
+    "Operations",
+    "Operations",
+    "Sales",
+    "Sales",
+    "Finance",
+    "IT",
+    "Marketing",
+    "HR",
+    "Treasury",
+    "Compliance",
+    "Legal",
 ];
 
 const OFFICES: &[&str] = &[SEATTLE, NEW_YORK, LONDON];
@@ -368,12 +438,7 @@ fn generated(seed: u64, index: usize) -> Person {
     let surname = *rng.pick(GENERATED_SURNAMES);
     // The index keeps UPNs unique; no story UPN ends in digits except the break-glass
     // accounts, whose names no generated person can have, so none can collide.
-    let handle = format!(
-        "{}.{}{}",
-        given.to_ascii_lowercase(),
-        surname.to_ascii_lowercase(),
-        index + 1
-    );
+    let handle = format!("{}.{}{}", given.to_ascii_lowercase(), surname.to_ascii_lowercase(), index + 1);
     let upn = member_upn(&handle);
     let department = *rng.pick(GENERATED_DEPARTMENTS);
     let activity = match rng.below(100) {
@@ -447,36 +512,20 @@ mod tests {
         let guests = people.iter().filter(|p| p.guest).count();
         assert!((60..=70).contains(&members), "{members} members");
         assert_eq!(guests, 25);
-        let leavers = people
-            .iter()
-            .filter(|p| matches!(p.activity, Activity::Left(_)))
-            .count();
+        let leavers = people.iter().filter(|p| matches!(p.activity, Activity::Left(_))).count();
         assert_eq!(leavers, 6);
-        let inactive = people
-            .iter()
-            .filter(|p| matches!(p.activity, Activity::Inactive(d) if d > 90))
-            .count();
+        let inactive = people.iter().filter(|p| matches!(p.activity, Activity::Inactive(d) if d > 90)).count();
         assert_eq!(inactive, 10);
-        let hr_guests = people
-            .iter()
-            .filter(|p| p.guest && p.department.as_deref() == Some("HR"))
-            .count();
+        let hr_guests = people.iter().filter(|p| p.guest && p.department.as_deref() == Some("HR")).count();
         assert_eq!(hr_guests, 2);
         let karita = people.iter().find(|p| p.handle == "karita");
-        assert_eq!(
-            karita.map(|k| k.id.clone()),
-            Some(ids::user_id("karita@woodgrovebank.com"))
-        );
+        assert_eq!(karita.map(|k| k.id.clone()), Some(ids::user_id("karita@woodgrovebank.com")));
     }
 
     #[test]
     fn generated_names_never_collide_with_the_story() {
         let people = population(9, 2000);
-        let story: HashSet<_> = people
-            .iter()
-            .filter(|p| !p.is_generated())
-            .map(|p| p.display_name.clone())
-            .collect();
+        let story: HashSet<_> = people.iter().filter(|p| !p.is_generated()).map(|p| p.display_name.clone()).collect();
         let mut upns = HashSet::new();
         for p in &people {
             assert!(upns.insert(p.user_principal_name.to_lowercase()));

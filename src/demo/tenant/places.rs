@@ -13,14 +13,22 @@ pub struct Place {
     pub longitude: f64,
 }
 
-pub const SEATTLE: Place = Place { city: "Seattle", state: "Washington", country: "US", latitude: 47.6062, longitude: -122.3321 };
-pub const NEW_YORK: Place = Place { city: "New York", state: "New York", country: "US", latitude: 40.7128, longitude: -74.006 };
-pub const LONDON: Place = Place { city: "London", state: "England", country: "GB", latitude: 51.5072, longitude: -0.1276 };
-pub const AMSTERDAM: Place = Place { city: "Amsterdam", state: "Noord-Holland", country: "NL", latitude: 52.3676, longitude: 4.9041 };
-pub const FRANKFURT: Place = Place { city: "Frankfurt am Main", state: "Hessen", country: "DE", latitude: 50.1109, longitude: 8.6821 };
-pub const BUCHAREST: Place = Place { city: "Bucharest", state: "Bucuresti", country: "RO", latitude: 44.4268, longitude: 26.1025 };
-pub const MOSCOW: Place = Place { city: "Moscow", state: "Moscow", country: "RU", latitude: 55.7558, longitude: 37.6173 };
-pub const DUBLIN: Place = Place { city: "Dublin", state: "Dublin", country: "IE", latitude: 53.3498, longitude: -6.2603 };
+pub const SEATTLE: Place =
+    Place { city: "Seattle", state: "Washington", country: "US", latitude: 47.6062, longitude: -122.3321 };
+pub const NEW_YORK: Place =
+    Place { city: "New York", state: "New York", country: "US", latitude: 40.7128, longitude: -74.006 };
+pub const LONDON: Place =
+    Place { city: "London", state: "England", country: "GB", latitude: 51.5072, longitude: -0.1276 };
+pub const AMSTERDAM: Place =
+    Place { city: "Amsterdam", state: "Noord-Holland", country: "NL", latitude: 52.3676, longitude: 4.9041 };
+pub const FRANKFURT: Place =
+    Place { city: "Frankfurt am Main", state: "Hessen", country: "DE", latitude: 50.1109, longitude: 8.6821 };
+pub const BUCHAREST: Place =
+    Place { city: "Bucharest", state: "Bucuresti", country: "RO", latitude: 44.4268, longitude: 26.1025 };
+pub const MOSCOW: Place =
+    Place { city: "Moscow", state: "Moscow", country: "RU", latitude: 55.7558, longitude: 37.6173 };
+pub const DUBLIN: Place =
+    Place { city: "Dublin", state: "Dublin", country: "IE", latitude: 53.3498, longitude: -6.2603 };
 
 /// Karita's office address on the HQ range.
 pub const KARITA_OFFICE_IP: &str = "192.0.2.14";

@@ -27,7 +27,7 @@ pub fn provisioning_events(cast: &Cast<'_>, clock: &Clock, seed: u64, tenant_id:
         let mut rng = Rng::new(0, 0x9A0F_0000 + n as u64);
         let action = match person.activity {
             super::people::Activity::Left(_) => "disable",
-            _ if n % 9 == 0 => "create",
+            _ if n.is_multiple_of(9) => "create",
             _ => "update",
         };
         add(format!("workday/{n}"), &mut rng, person, WORKDAY_INBOUND, action, false);
@@ -35,9 +35,15 @@ pub fn provisioning_events(cast: &Cast<'_>, clock: &Clock, seed: u64, tenant_id:
             add(format!("crm/{n}"), &mut rng, person, SALES_CRM, "update", true);
         }
     }
-    for (n, person) in generated.iter().enumerate().filter(|(n, _)| n % 4 == 0) {
+    for (n, person) in generated.iter().enumerate().filter(|(n, _)| n.is_multiple_of(4)) {
         let mut rng = Rng::new(seed, 0x9A1F_0000 + n as u64);
-        let action = if rng.percent(10) { "delete" } else if rng.percent(30) { "create" } else { "update" };
+        let action = if rng.percent(10) {
+            "delete"
+        } else if rng.percent(30) {
+            "create"
+        } else {
+            "update"
+        };
         add(format!("generated/{n}"), &mut rng, person, WORKDAY_INBOUND, action, false);
     }
     events.sort_by_key(|(seconds_ago, _)| *seconds_ago);
@@ -45,18 +51,32 @@ pub fn provisioning_events(cast: &Cast<'_>, clock: &Clock, seed: u64, tenant_id:
 }
 
 #[allow(clippy::too_many_arguments)]
-fn event(key: &str, seconds_ago: i64, person: &Person, app: &str, action: &str, failed: bool, clock: &Clock, tenant_id: &str) -> Value {
+fn event(
+    key: &str,
+    seconds_ago: i64,
+    person: &Person,
+    app: &str,
+    action: &str,
+    failed: bool,
+    clock: &Clock,
+    tenant_id: &str,
+) -> Value {
     let inbound = app == WORKDAY_INBOUND;
     let (source, target) = if inbound {
-        (json!({"id": ids::object_id("system", "Workday"), "displayName": "Workday", "details": {}}),
-         json!({"id": tenant_id, "displayName": "Entra ID", "details": {}}))
+        (
+            json!({"id": ids::object_id("system", "Workday"), "displayName": "Workday", "details": {}}),
+            json!({"id": tenant_id, "displayName": "Entra ID", "details": {}}),
+        )
     } else {
-        (json!({"id": tenant_id, "displayName": "Entra ID", "details": {}}),
-         json!({"id": ids::object_id("system", app), "displayName": app, "details": {}}))
+        (
+            json!({"id": tenant_id, "displayName": "Entra ID", "details": {}}),
+            json!({"id": ids::object_id("system", app), "displayName": app, "details": {}}),
+        )
     };
     let person_identity = json!({"id": person.id, "displayName": person.display_name, "identityType": "User", "details": {"UserPrincipalName": person.user_principal_name}});
     let external_identity = json!({"id": ids::object_id("externalIdentity", &format!("{app}/{}", person.id)), "displayName": person.display_name, "identityType": if inbound { "Worker" } else { "User" }, "details": {}});
-    let (source_identity, target_identity) = if inbound { (external_identity, person_identity) } else { (person_identity, external_identity) };
+    let (source_identity, target_identity) =
+        if inbound { (external_identity, person_identity) } else { (person_identity, external_identity) };
     let status = if failed {
         json!({
             "status": "failure",

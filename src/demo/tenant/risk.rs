@@ -138,9 +138,18 @@ fn detections(clock: &Clock) -> Vec<Detection> {
     ];
     for handle in SPRAY_VICTIMS {
         out.push(
-            Detection::new(&format!("spray/{handle}"), handle, "passwordSpray", "low", "offline", 30, places::SPRAY_IP, places::BUCHAREST)
-                .about(&format!("spray/{handle}"))
-                .info(json!([{"Key": "mitreTechniques", "Value": "T1110.003"}])),
+            Detection::new(
+                &format!("spray/{handle}"),
+                handle,
+                "passwordSpray",
+                "low",
+                "offline",
+                30,
+                places::SPRAY_IP,
+                places::BUCHAREST,
+            )
+            .about(&format!("spray/{handle}"))
+            .info(json!([{"Key": "mitreTechniques", "Value": "T1110.003"}])),
         );
     }
     out
@@ -171,18 +180,11 @@ pub fn risk_detections(cast: &Cast<'_>, clock: &Clock) -> Vec<Value> {
             let person = cast.person(d.handle)?;
             let (request_id, correlation_id) = match &d.sign_in {
                 Some(key) => story_sign_in(key),
-                None => (
-                    ids::object_id("request", &d.key),
-                    ids::object_id("correlation", &d.key),
-                ),
+                None => (ids::object_id("request", &d.key), ids::object_id("correlation", &d.key)),
             };
             let activity = Duration::hours(-d.activity_hours_ago);
             let detected = activity + Duration::hours(d.detection_delay_hours);
-            let updated = if d.state == "atRisk" {
-                detected
-            } else {
-                detected + Duration::hours(20)
-            };
+            let updated = if d.state == "atRisk" { detected } else { detected + Duration::hours(20) };
             let value = json!({
                 "id": detection_id(&d.key),
                 "requestId": request_id,
@@ -244,7 +246,14 @@ fn risky_users_story() -> Vec<RiskyUser> {
             handle: "oliver.grant",
             history: vec![
                 (9 * 24 + 1, "medium", "atRisk", "none", &["unlikelyTravel"], None),
-                (8 * 24, "high", "confirmedCompromised", "adminConfirmedUserCompromised", &["adminConfirmedUserCompromised"], Some("marcus")),
+                (
+                    8 * 24,
+                    "high",
+                    "confirmedCompromised",
+                    "adminConfirmedUserCompromised",
+                    &["adminConfirmedUserCompromised"],
+                    Some("marcus"),
+                ),
             ],
         },
         RiskyUser {
@@ -270,10 +279,7 @@ fn risky_users_story() -> Vec<RiskyUser> {
         },
     ];
     for handle in SPRAY_VICTIMS {
-        out.push(RiskyUser {
-            handle,
-            history: vec![(29, "low", "atRisk", "none", &["passwordSpray"], None)],
-        });
+        out.push(RiskyUser { handle, history: vec![(29, "low", "atRisk", "none", &["passwordSpray"], None)] });
     }
     out
 }
@@ -300,12 +306,8 @@ pub fn risky_users(cast: &Cast<'_>, clock: &Clock) -> (Vec<Value>, Vec<(String, 
             "userDisplayName": person.display_name,
             "userPrincipalName": person.user_principal_name,
         }));
-        let history = risky
-            .history
-            .iter()
-            .enumerate()
-            .map(|(n, step)| history_item(person, n, step, cast, clock))
-            .collect();
+        let history =
+            risky.history.iter().enumerate().map(|(n, step)| history_item(person, n, step, cast, clock)).collect();
         histories.push((person.id.clone(), history));
     }
     (users, histories)

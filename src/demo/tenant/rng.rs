@@ -14,9 +14,7 @@ pub struct Rng {
 impl Rng {
     /// A stream for `seed`, separated from other streams of the same seed by `stream`.
     pub fn new(seed: u64, stream: u64) -> Rng {
-        let mut rng = Rng {
-            state: seed ^ stream.wrapping_mul(0xD6E8_FEB8_6659_FD93),
-        };
+        let mut rng = Rng { state: seed ^ stream.wrapping_mul(0xD6E8_FEB8_6659_FD93) };
         // Discard one value so that nearby seeds and streams do not start out correlated.
         rng.next_u64();
         rng
@@ -63,9 +61,7 @@ impl Rng {
         let high = self.next_u64();
         let low = self.next_u64();
         let bits = (u128::from(high) << 64) | u128::from(low);
-        uuid::Builder::from_random_bytes(bits.to_be_bytes())
-            .into_uuid()
-            .to_string()
+        uuid::Builder::from_random_bytes(bits.to_be_bytes()).into_uuid().to_string()
     }
 }
 

@@ -29,20 +29,120 @@ pub const DIRECTORY_READERS: &str = "88d8e3e3-8f55-4a1e-953a-9b9898b8876b";
 
 /// Template id, display name, privileged, description, a few of its resource actions.
 const DEFINITIONS: &[(&str, &str, bool, &str, &[&str])] = &[
-    (GLOBAL_ADMINISTRATOR, "Global Administrator", true, "Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.", &["microsoft.directory/*/allProperties/allTasks"]),
-    (PRIVILEGED_ROLE_ADMINISTRATOR, "Privileged Role Administrator", true, "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.", &["microsoft.directory/roleAssignments/allProperties/allTasks", "microsoft.directory/privilegedIdentityManagement/allProperties/allTasks"]),
-    (SECURITY_ADMINISTRATOR, "Security Administrator", true, "Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365.", &["microsoft.directory/conditionalAccessPolicies/allProperties/allTasks", "microsoft.directory/identityProtection/allProperties/allTasks"]),
-    (SECURITY_READER, "Security Reader", true, "Can read security information and reports in Microsoft Entra ID and Office 365.", &["microsoft.directory/auditLogs/allProperties/read", "microsoft.directory/signInReports/allProperties/read", "microsoft.directory/identityProtection/allProperties/read"]),
-    (REPORTS_READER, "Reports Reader", false, "Can read sign-in and audit reports.", &["microsoft.directory/auditLogs/allProperties/read", "microsoft.directory/signInReports/allProperties/read"]),
-    (GLOBAL_READER, "Global Reader", true, "Can read everything that a Global Administrator can, but not update anything.", &["microsoft.directory/*/allProperties/read"]),
-    (USER_ADMINISTRATOR, "User Administrator", true, "Can manage all aspects of users and groups, including resetting passwords for limited admins.", &["microsoft.directory/users/allProperties/allTasks", "microsoft.directory/groups/allProperties/allTasks"]),
-    (CONDITIONAL_ACCESS_ADMINISTRATOR, "Conditional Access Administrator", true, "Can manage Conditional Access capabilities.", &["microsoft.directory/conditionalAccessPolicies/allProperties/allTasks", "microsoft.directory/namedLocations/allProperties/allTasks"]),
-    (HELPDESK_ADMINISTRATOR, "Helpdesk Administrator", true, "Can reset passwords for non-administrators and Helpdesk Administrators.", &["microsoft.directory/users/password/update", "microsoft.directory/users/invalidateAllRefreshTokens"]),
-    (PRIVILEGED_AUTHENTICATION_ADMINISTRATOR, "Privileged Authentication Administrator", true, "Can access to view, set and reset authentication method information for any user (admin or non-admin).", &["microsoft.directory/users/authenticationMethods/allProperties/allTasks"]),
-    (APPLICATION_ADMINISTRATOR, "Application Administrator", true, "Can create and manage all aspects of app registrations and enterprise apps.", &["microsoft.directory/applications/allProperties/allTasks", "microsoft.directory/servicePrincipals/allProperties/allTasks"]),
-    (CLOUD_APPLICATION_ADMINISTRATOR, "Cloud Application Administrator", true, "Can create and manage all aspects of app registrations and enterprise apps except App Proxy.", &["microsoft.directory/applications/allProperties/allTasks"]),
-    (AUTHENTICATION_ADMINISTRATOR, "Authentication Administrator", true, "Can access to view, set and reset authentication method information for any non-admin user.", &["microsoft.directory/users/authenticationMethods/standard/update"]),
-    (DIRECTORY_READERS, "Directory Readers", false, "Can read basic directory information. Commonly used to grant directory read access to applications and guests.", &["microsoft.directory/users/standard/read", "microsoft.directory/groups/standard/read"]),
+    (
+        GLOBAL_ADMINISTRATOR,
+        "Global Administrator",
+        true,
+        "Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.",
+        &["microsoft.directory/*/allProperties/allTasks"],
+    ),
+    (
+        PRIVILEGED_ROLE_ADMINISTRATOR,
+        "Privileged Role Administrator",
+        true,
+        "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.",
+        &[
+            "microsoft.directory/roleAssignments/allProperties/allTasks",
+            "microsoft.directory/privilegedIdentityManagement/allProperties/allTasks",
+        ],
+    ),
+    (
+        SECURITY_ADMINISTRATOR,
+        "Security Administrator",
+        true,
+        "Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365.",
+        &[
+            "microsoft.directory/conditionalAccessPolicies/allProperties/allTasks",
+            "microsoft.directory/identityProtection/allProperties/allTasks",
+        ],
+    ),
+    (
+        SECURITY_READER,
+        "Security Reader",
+        true,
+        "Can read security information and reports in Microsoft Entra ID and Office 365.",
+        &[
+            "microsoft.directory/auditLogs/allProperties/read",
+            "microsoft.directory/signInReports/allProperties/read",
+            "microsoft.directory/identityProtection/allProperties/read",
+        ],
+    ),
+    (
+        REPORTS_READER,
+        "Reports Reader",
+        false,
+        "Can read sign-in and audit reports.",
+        &["microsoft.directory/auditLogs/allProperties/read", "microsoft.directory/signInReports/allProperties/read"],
+    ),
+    (
+        GLOBAL_READER,
+        "Global Reader",
+        true,
+        "Can read everything that a Global Administrator can, but not update anything.",
+        &["microsoft.directory/*/allProperties/read"],
+    ),
+    (
+        USER_ADMINISTRATOR,
+        "User Administrator",
+        true,
+        "Can manage all aspects of users and groups, including resetting passwords for limited admins.",
+        &["microsoft.directory/users/allProperties/allTasks", "microsoft.directory/groups/allProperties/allTasks"],
+    ),
+    (
+        CONDITIONAL_ACCESS_ADMINISTRATOR,
+        "Conditional Access Administrator",
+        true,
+        "Can manage Conditional Access capabilities.",
+        &[
+            "microsoft.directory/conditionalAccessPolicies/allProperties/allTasks",
+            "microsoft.directory/namedLocations/allProperties/allTasks",
+        ],
+    ),
+    (
+        HELPDESK_ADMINISTRATOR,
+        "Helpdesk Administrator",
+        true,
+        "Can reset passwords for non-administrators and Helpdesk Administrators.",
+        &["microsoft.directory/users/password/update", "microsoft.directory/users/invalidateAllRefreshTokens"],
+    ),
+    (
+        PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+        "Privileged Authentication Administrator",
+        true,
+        "Can access to view, set and reset authentication method information for any user (admin or non-admin).",
+        &["microsoft.directory/users/authenticationMethods/allProperties/allTasks"],
+    ),
+    (
+        APPLICATION_ADMINISTRATOR,
+        "Application Administrator",
+        true,
+        "Can create and manage all aspects of app registrations and enterprise apps.",
+        &[
+            "microsoft.directory/applications/allProperties/allTasks",
+            "microsoft.directory/servicePrincipals/allProperties/allTasks",
+        ],
+    ),
+    (
+        CLOUD_APPLICATION_ADMINISTRATOR,
+        "Cloud Application Administrator",
+        true,
+        "Can create and manage all aspects of app registrations and enterprise apps except App Proxy.",
+        &["microsoft.directory/applications/allProperties/allTasks"],
+    ),
+    (
+        AUTHENTICATION_ADMINISTRATOR,
+        "Authentication Administrator",
+        true,
+        "Can access to view, set and reset authentication method information for any non-admin user.",
+        &["microsoft.directory/users/authenticationMethods/standard/update"],
+    ),
+    (
+        DIRECTORY_READERS,
+        "Directory Readers",
+        false,
+        "Can read basic directory information. Commonly used to grant directory read access to applications and guests.",
+        &["microsoft.directory/users/standard/read", "microsoft.directory/groups/standard/read"],
+    ),
 ];
 
 /// `unifiedRoleDefinition` resources; built-in roles use the template id as their id.
@@ -73,7 +173,8 @@ enum Principal {
     /// A member of staff or break-glass account, by handle.
     User(&'static str),
     Group(&'static str),
-    ServicePrincipal(&'static str),
+    /// The service principal of an app, by display name.
+    App(&'static str),
 }
 
 impl Principal {
@@ -81,7 +182,7 @@ impl Principal {
         match self {
             Principal::User(handle) => member_id(handle),
             Principal::Group(name) => ids::group_id(name),
-            Principal::ServicePrincipal(name) => service_principal_id(name),
+            Principal::App(name) => service_principal_id(name),
         }
     }
 }
@@ -96,7 +197,7 @@ const ACTIVE: &[(Principal, &str, i64, Option<i64>)] = &[
     (Principal::User("jordan"), SECURITY_READER, 300, None),
     (Principal::User("jordan"), REPORTS_READER, 300, None),
     (Principal::Group(HELPDESK_OPERATORS), HELPDESK_ADMINISTRATOR, 400, None),
-    (Principal::ServicePrincipal(HR_ONBOARDING), USER_ADMINISTRATOR, 330, None),
+    (Principal::App(HR_ONBOARDING), USER_ADMINISTRATOR, 330, None),
 ];
 
 /// An eligible assignment: principal, role, days since it started, days until it ends.
@@ -181,7 +282,12 @@ pub fn role_eligibility_schedule_instances(clock: &Clock) -> Vec<Value> {
 /// `unifiedRoleAssignmentScheduleRequest` resources: Priya's completed activation three days
 /// ago and Jordan's activation of Conditional Access Administrator waiting for approval.
 pub fn role_assignment_schedule_requests(clock: &Clock) -> Vec<Value> {
-    let request = |handle: &'static str, role: &str, created: String, status: &str, justification: &str, start: String| {
+    let request = |handle: &'static str,
+                   role: &str,
+                   created: String,
+                   status: &str,
+                   justification: &str,
+                   start: String| {
         let principal = Principal::User(handle);
         json!({
             "id": assignment_id("roleAssignmentScheduleRequest", principal, role),

@@ -71,12 +71,7 @@ pub struct CaCatalog {
 
 impl CaCatalog {
     pub fn new() -> CaCatalog {
-        CaCatalog {
-            entries: POLICIES
-                .iter()
-                .map(|(code, name)| (ids::ca_policy_id(code), *name))
-                .collect(),
-        }
+        CaCatalog { entries: POLICIES.iter().map(|(code, name)| (ids::ca_policy_id(code), *name)).collect() }
     }
 
     /// The applied policies and the overall `conditionalAccessStatus`.
@@ -116,9 +111,7 @@ impl CaCatalog {
                     (true, Requirement::Mfa) => (&["Mfa"], &[]),
                     (true, Requirement::Block) => (&["Block"], &[]),
                     (true, Requirement::CompliantDevice) => (&["RequireCompliantDevice"], &[]),
-                    (true, Requirement::MfaAndPasswordChange) => {
-                        (&["Mfa", "RequirePasswordChange"], &[])
-                    }
+                    (true, Requirement::MfaAndPasswordChange) => (&["Mfa", "RequirePasswordChange"], &[]),
                     (true, Requirement::SignInFrequency) => (&[], &["SignInFrequency"]),
                 };
                 json!({
@@ -153,11 +146,7 @@ fn rule(index: usize, c: &CaContext) -> (State, bool, Requirement) {
     match index {
         0 => (State::Enabled, covered && c.admin, Requirement::Mfa),
         1 => (State::ReportOnly, covered && c.legacy_client, Requirement::Block),
-        2 => (
-            State::Enabled,
-            covered && !c.excluded && !c.guest && c.app != AppClass::LegacyReports,
-            Requirement::Mfa,
-        ),
+        2 => (State::Enabled, covered && !c.excluded && !c.guest && c.app != AppClass::LegacyReports, Requirement::Mfa),
         3 => (State::Enabled, covered && c.sign_in_risk == "high", Requirement::Block),
         4 => (State::Enabled, covered && c.app == AppClass::Finance, Requirement::CompliantDevice),
         5 => (State::Enabled, c.restricted_country, Requirement::Block),

@@ -3,12 +3,10 @@
 //! story incidents, and a realistic background of successes and failures for everyone else.
 //!
 //! Sign-ins are first drawn as small [`Event`] records (cheap to sort and to scan for each
-//! user's last sign-in), then turned into Graph JSON.
+//! user's last sign-in) and kept that way; `sign_in_log.rs` renders them as Graph JSON.
 
 use std::collections::HashSet;
-
-use chrono::Duration;
-use serde_json::{Value, json};
+use std::sync::Arc;
 
 use super::apps;
 use super::cast::Cast;
@@ -18,7 +16,7 @@ use super::ids;
 use super::people::{Activity, Person};
 use super::places::{self, Place};
 use super::rng::Rng;
-use super::sign_in_ca::{AppClass, CaCatalog, CaContext};
+use super::sign_in_log::SignInLog;
 
 /// Story handles of the eight colleagues the password spray also hit.
 pub const SPRAY_VICTIMS: &[&str] = &[
@@ -45,10 +43,7 @@ pub fn story_sign_in(key: &str) -> (String, String) {
         Some("iphone-noncompliant") => "karita/iphone".to_string(),
         _ => key.to_string(),
     };
-    (
-        ids::object_id("signIn", key),
-        ids::object_id("correlation", &correlation),
-    )
+    (ids::object_id("signIn", key), ids::object_id("correlation", &correlation))
 }
 
 /// The 20-hour-old Tor sign-in blocked by CA004.
@@ -72,29 +67,20 @@ const SALES_CRM: AppUse = AppUse { app: apps::SALES_CRM, resource: apps::SALES_C
 const AZURE_PORTAL: AppUse = AppUse { app: "Azure Portal", resource: "Windows Azure Service Management API" };
 const FABRIKAM_EXPENSE: AppUse = AppUse { app: apps::FABRIKAM_EXPENSE, resource: "Microsoft Graph" };
 
-fn app_class(app: &AppUse) -> AppClass {
-    match app.app {
-        apps::FINANCE_PORTAL | apps::TREASURY_FORECAST => AppClass::Finance,
-        "Azure Portal" => AppClass::AzureManagement,
-        apps::LEGACY_REPORTS => AppClass::LegacyReports,
-        _ => AppClass::Other,
-    }
-}
-
 /// The device a sign-in reports.
 #[derive(Debug, Clone, Copy)]
-pub enum Seen<'a> {
-    /// A registered device of the user.
-    Known(&'a Device),
+pub enum Seen {
+    /// A registered device of the user (index in the device list).
+    Known(usize),
     /// An unregistered device: operating system and browser only.
     Unknown { os: &'static str, browser: &'static str },
     /// A legacy protocol client that reports no device at all.
     Nothing,
 }
 
-/// One sign-in before it becomes JSON.
+/// One sign-in, kept compact; `SignInLog` renders it as JSON when asked.
 #[derive(Debug, Clone)]
-pub struct Event<'a> {
+pub struct Event {
     pub id: String,
     pub correlation_id: String,
     /// Seconds relative to the anchor (negative: in the past).
@@ -104,7 +90,7 @@ pub struct Event<'a> {
     pub client_app_used: &'static str,
     pub ip: String,
     pub place: Place,
-    pub seen: Seen<'a>,
+    pub seen: Seen,
     pub error_code: u32,
     pub additional_details: Option<&'static str>,
     pub mfa_done: bool,
@@ -120,15 +106,22 @@ pub struct Membership {
     pub admins: HashSet<String>,
 }
 
-/// Every sign-in of the tenant, newest first, plus each person's last sign-in and last
-/// successful sign-in (seconds relative to the anchor) for `signInActivity`.
+/// Every sign-in of the tenant (newest first) as a record source, plus each person's last
+/// sign-in and last successful sign-in (seconds relative to the anchor) for `signInActivity`.
 pub struct SignIns {
-    pub records: Vec<Value>,
+    pub log: SignInLog,
     pub last: Vec<Option<i64>>,
     pub last_success: Vec<Option<i64>>,
 }
 
-pub fn sign_ins(cast: &Cast<'_>, membership: &Membership, clock: &Clock, seed: u64) -> SignIns {
+pub fn sign_ins(
+    cast: &Cast<'_>,
+    people: Arc<[Person]>,
+    devices: Arc<[Device]>,
+    membership: &Membership,
+    clock: &Clock,
+    seed: u64,
+) -> SignIns {
     let mut events = Vec::with_capacity(cast.people.len() * 12);
     karita_timeline(cast, &mut events);
     spray(cast, &mut events);
@@ -136,8 +129,7 @@ pub fn sign_ins(cast: &Cast<'_>, membership: &Membership, clock: &Clock, seed: u
     for (index, person) in cast.people.iter().enumerate() {
         background(cast, index, person, seed, &mut events);
     }
-    events.sort_by_key(|e| e.offset_seconds);
-    events.reverse();
+    events.sort_by_key(|e| std::cmp::Reverse(e.offset_seconds));
 
     let mut last = vec![None; cast.people.len()];
     let mut last_success = vec![None; cast.people.len()];
@@ -147,21 +139,12 @@ pub fn sign_ins(cast: &Cast<'_>, membership: &Membership, clock: &Clock, seed: u
             last_success[event.person].get_or_insert(event.offset_seconds);
         }
     }
-    let catalog = CaCatalog::new();
-    let tenant_id = ids::tenant_id();
-    let records = events
-        .iter()
-        .map(|e| to_json(e, cast, membership, &catalog, clock, &tenant_id))
-        .collect();
-    SignIns {
-        records,
-        last,
-        last_success,
-    }
+    let log = SignInLog::new(events, people, devices, membership, *clock);
+    SignIns { log, last, last_success }
 }
 
 /// A blank event for a person; callers set what differs.
-fn event<'a>(person: usize, id: String, correlation_id: String, offset_seconds: i64) -> Event<'a> {
+fn event(person: usize, id: String, correlation_id: String, offset_seconds: i64) -> Event {
     Event {
         id,
         correlation_id,
@@ -185,12 +168,12 @@ const HOUR: i64 = 3600;
 const MINUTE: i64 = 60;
 
 /// Karita's last 48 hours, as the story tells them.
-fn karita_timeline<'a>(cast: &Cast<'a>, out: &mut Vec<Event<'a>>) {
+fn karita_timeline(cast: &Cast<'_>, out: &mut Vec<Event>) {
     let Some(k) = cast.index("karita") else {
         return;
     };
-    let laptop = cast.laptop(k);
-    let phone = cast.phone(k);
+    let laptop = cast.laptop_index(k);
+    let phone = cast.phone_index(k);
     let story = |name: &str| karita_sign_in_id(name);
     let correlation = |name: &str| ids::object_id("correlation", &format!("karita/{name}"));
 
@@ -205,12 +188,7 @@ fn karita_timeline<'a>(cast: &Cast<'a>, out: &mut Vec<Event<'a>>) {
     // 30 h: four IMAP attempts with a wrong password from the spray source.
     for attempt in 0..4 {
         let name = format!("imap-{}", attempt + 1);
-        let mut e = event(
-            k,
-            story(&name),
-            correlation(&name),
-            -30 * HOUR - (3 - attempt) * 4 * MINUTE,
-        );
+        let mut e = event(k, story(&name), correlation(&name), -30 * HOUR - (3 - attempt) * 4 * MINUTE);
         e.app = OUTLOOK_WEB;
         e.client_app_used = "IMAP4";
         e.ip = places::SPRAY_IP.into();
@@ -237,12 +215,7 @@ fn karita_timeline<'a>(cast: &Cast<'a>, out: &mut Vec<Event<'a>>) {
     // 12 h: Amsterdam, two hours after Seattle; MFA is asked for, then denied by Karita.
     for (name, code, offset, details) in [
         ("mfa-interrupt", 50074, -12 * HOUR, None),
-        (
-            "mfa-denied",
-            500121,
-            -12 * HOUR + 2 * MINUTE,
-            Some("MFA denied; user declined the authentication"),
-        ),
+        ("mfa-denied", 500121, -12 * HOUR + 2 * MINUTE, Some("MFA denied; user declined the authentication")),
     ] {
         let mut e = event(k, story(name), correlation("amsterdam"), offset);
         e.app = OUTLOOK_WEB;
@@ -278,7 +251,7 @@ fn karita_timeline<'a>(cast: &Cast<'a>, out: &mut Vec<Event<'a>>) {
 }
 
 /// The spray source also tried eight of Karita's colleagues over IMAP.
-fn spray<'a>(cast: &Cast<'a>, out: &mut Vec<Event<'a>>) {
+fn spray(cast: &Cast<'_>, out: &mut Vec<Event>) {
     for (n, handle) in SPRAY_VICTIMS.iter().enumerate() {
         let Some(index) = cast.index(handle) else {
             continue;
@@ -303,19 +276,14 @@ fn spray<'a>(cast: &Cast<'a>, out: &mut Vec<Event<'a>>) {
 }
 
 /// Smaller story incidents elsewhere in the tenant.
-fn story_incidents<'a>(cast: &Cast<'a>, out: &mut Vec<Event<'a>>) {
-    let mut push = |handle: &str, name: &str, offset: i64, build: &dyn Fn(&mut Event<'a>)| {
+fn story_incidents(cast: &Cast<'_>, out: &mut Vec<Event>) {
+    let mut push = |handle: &str, name: &str, offset: i64, build: &dyn Fn(&mut Event)| {
         let Some(index) = cast.index(handle) else {
             return;
         };
         let key = format!("story/{name}");
-        let mut e = event(
-            index,
-            ids::object_id("signIn", &key),
-            ids::object_id("correlation", &key),
-            offset,
-        );
-        e.seen = cast.laptop(index).map_or(Seen::Nothing, Seen::Known);
+        let mut e = event(index, ids::object_id("signIn", &key), ids::object_id("correlation", &key), offset);
+        e.seen = cast.laptop_index(index).map_or(Seen::Nothing, Seen::Known);
         e.ip = places::home_ip(index as u64);
         e.place = places::office_place(cast.people[index].office_location);
         build(&mut e);
@@ -386,7 +354,7 @@ fn story_incidents<'a>(cast: &Cast<'a>, out: &mut Vec<Event<'a>>) {
 const EVERYDAY_APPS: &[AppUse] = &[TEAMS, TEAMS, OUTLOOK_WEB, OUTLOOK_WEB, OFFICE_HOME, SHAREPOINT];
 
 /// A person's ordinary sign-ins over the last 30 days.
-fn background<'a>(cast: &Cast<'a>, index: usize, person: &'a Person, seed: u64, out: &mut Vec<Event<'a>>) {
+fn background(cast: &Cast<'_>, index: usize, person: &Person, seed: u64, out: &mut Vec<Event>) {
     let count = match (person.activity, person.generated, person.guest) {
         (Activity::Active, Some(_), _) => 10,
         (Activity::Active, None, false) => 24,
@@ -396,8 +364,8 @@ fn background<'a>(cast: &Cast<'a>, index: usize, person: &'a Person, seed: u64, 
     let mut rng = Rng::new(seed, 0x5161_0000 + index as u64);
     // Karita's last 48 hours are exactly the story's.
     let earliest_hours = if person.handle == "karita" && !person.is_generated() { 49 } else { 1 };
-    let laptop = cast.laptop(index);
-    let phone = cast.phone(index);
+    let laptop = cast.laptop_index(index);
+    let phone = cast.phone_index(index);
     let department = person.department.as_deref().unwrap_or("");
     let legacy_sync = !person.is_generated() && matches!(person.handle.as_str(), "julia.costa" | "peter.jansen");
     for _ in 0..count {
@@ -491,141 +459,4 @@ fn background<'a>(cast: &Cast<'a>, index: usize, person: &'a Person, seed: u64, 
             _ => out.push(e),
         }
     }
-}
-
-/// The app id a sign-in reports; an unknown app (700016) reports the id it asked for.
-fn app_id_of(app: &AppUse) -> String {
-    if app.app.is_empty() {
-        ids::object_id("appId", "unregistered client")
-    } else {
-        apps::app_id(app.app)
-    }
-}
-
-/// `status.failureReason` for the codes the demo uses.
-fn failure_reason(code: u32) -> &'static str {
-    match code {
-        0 => "Other.",
-        50126 => "Error validating credentials due to invalid username or password.",
-        50074 => "Strong Authentication is required.",
-        50076 => "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.",
-        500121 => "Authentication failed during strong authentication request.",
-        53003 => "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
-        53000 => "Device is not in required device state: compliant. Conditional Access policy requires a compliant device, and the device is not compliant. The user must enroll their device with an approved MDM provider like Intune.",
-        50105 => "The signed in user is not assigned to a role for the application.",
-        65001 => "The user or administrator has not consented to use the application.",
-        700016 => "Application with identifier was not found in the directory. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.",
-        50053 => "Account is locked because user tried to sign in too many times with an incorrect user ID or password.",
-        50055 => "The password is expired.",
-        50057 => "User account is disabled. The account has been disabled by an administrator.",
-        50140 => "This error occurred due to 'Keep me signed in' interrupt when the user was signing in.",
-        _ => "Other.",
-    }
-}
-
-/// Legacy-protocol clients, which Conditional Access calls `exchangeActiveSync` and `other`.
-fn is_legacy(client_app_used: &str) -> bool {
-    matches!(client_app_used, "IMAP4" | "POP3" | "Authenticated SMTP" | "Exchange ActiveSync" | "Other clients")
-}
-
-fn to_json(
-    e: &Event<'_>,
-    cast: &Cast<'_>,
-    membership: &Membership,
-    catalog: &CaCatalog,
-    clock: &Clock,
-    tenant_id: &str,
-) -> Value {
-    let person = &cast.people[e.person];
-    let (device, compliant) = match e.seen {
-        Seen::Known(d) => (
-            json!({
-                "deviceId": d.device_id,
-                "displayName": d.display_name,
-                "operatingSystem": d.platform.sign_in_os(),
-                "browser": if e.client_app_used == "Browser" { d.platform.browser() } else { "" },
-                "isCompliant": d.compliant,
-                "isManaged": d.managed,
-                "trustType": d.trust_type.as_sign_in_detail(),
-            }),
-            d.compliant,
-        ),
-        Seen::Unknown { os, browser } => (
-            json!({
-                "deviceId": "", "displayName": "", "operatingSystem": os, "browser": browser,
-                "isCompliant": false, "isManaged": false, "trustType": "",
-            }),
-            false,
-        ),
-        Seen::Nothing => (
-            json!({
-                "deviceId": "", "displayName": "", "operatingSystem": "", "browser": "",
-                "isCompliant": false, "isManaged": false, "trustType": "",
-            }),
-            false,
-        ),
-    };
-    let primary_failed = matches!(e.error_code, 50126 | 50053 | 50055 | 50057 | 700016);
-    let ctx = CaContext {
-        break_glass: person.activity == Activity::BreakGlass,
-        admin: membership.admins.contains(&person.id),
-        excluded: membership.excluded.contains(&person.id),
-        guest: person.guest,
-        finance_department: membership.finance_department.contains(&person.id),
-        app: app_class(&e.app),
-        legacy_client: is_legacy(e.client_app_used),
-        restricted_country: super::conditional_access::RESTRICTED_COUNTRY_CODES
-            .contains(&e.place.country),
-        sign_in_risk: e.risk_level,
-        user_risk_high: e.user_risk_high,
-        mfa_done: e.mfa_done,
-        device_compliant: compliant,
-        primary_failed,
-    };
-    let (applied, ca_status) = catalog.evaluate(&ctx);
-    let at_risk = e.risk_level != "none";
-    let legacy_types: Vec<&str> = e
-        .risk_event_types
-        .iter()
-        .copied()
-        .filter(|t| *t != "passwordSpray")
-        .collect();
-    let app_id = app_id_of(&e.app);
-    let resource_id = if e.app.resource.is_empty() {
-        Value::Null
-    } else {
-        Value::from(apps::app_id(e.app.resource))
-    };
-    json!({
-        "id": e.id,
-        "createdDateTime": clock.at(Duration::seconds(e.offset_seconds)),
-        "userDisplayName": person.display_name,
-        "userPrincipalName": person.user_principal_name,
-        "userId": person.id,
-        "appId": app_id,
-        "appDisplayName": e.app.app,
-        "ipAddress": e.ip,
-        "clientAppUsed": e.client_app_used,
-        "correlationId": e.correlation_id,
-        "conditionalAccessStatus": ca_status,
-        "isInteractive": true,
-        "riskDetail": "none",
-        "riskLevelAggregated": e.risk_level,
-        "riskLevelDuringSignIn": e.risk_level,
-        "riskState": if at_risk { "atRisk" } else { "none" },
-        "riskEventTypes": legacy_types,
-        "riskEventTypes_v2": e.risk_event_types,
-        "resourceDisplayName": e.app.resource,
-        "resourceId": resource_id,
-        "resourceTenantId": tenant_id,
-        "homeTenantId": if person.guest { ids::fabrikam_tenant_id() } else { tenant_id.to_string() },
-        "status": {
-            "errorCode": e.error_code,
-            "failureReason": failure_reason(e.error_code),
-            "additionalDetails": e.additional_details,
-        },
-        "deviceDetail": device,
-        "location": places::sign_in_location(&e.place),
-        "appliedConditionalAccessPolicies": applied,
-    })
 }

@@ -3,9 +3,7 @@
 use super::*;
 
 fn pinned() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
-        .expect("valid time")
-        .to_utc()
+    DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z").expect("valid time").to_utc()
 }
 
 fn str_of<'a>(v: &'a Value, pointer: &str) -> &'a str {
@@ -22,23 +20,26 @@ fn ids_of(c: &Collection) -> Vec<String> {
     c.items().iter().map(|v| str_of(v, "/id").to_string()).collect()
 }
 
+fn rendered(log: &RecordLog) -> Vec<Value> {
+    log.iter().map(|item| item.json().into_owned()).collect()
+}
+
+fn sign_ins(t: &Tenant) -> Vec<Value> {
+    rendered(&t.sign_ins)
+}
+
 #[test]
 fn same_seed_same_tenant_and_story_ids_never_move() {
     let a = generate_at(pinned(), 400, 7);
     let b = generate_at(pinned(), 400, 7);
     assert_eq!(ids_of(&a.users), ids_of(&b.users));
-    assert_eq!(ids_of(&a.sign_ins), ids_of(&b.sign_ins));
-    assert_eq!(ids_of(&a.directory_audits), ids_of(&b.directory_audits));
-    assert_eq!(a.sign_ins.items(), b.sign_ins.items());
+    assert_eq!(sign_ins(&a), sign_ins(&b));
+    assert_eq!(rendered(&a.directory_audits), rendered(&b.directory_audits));
 
     let other_seed = generate_at(pinned(), 400, 8);
-    assert_ne!(ids_of(&a.sign_ins), ids_of(&other_seed.sign_ins));
+    assert_ne!(sign_ins(&a), sign_ins(&other_seed));
     assert!(other_seed.user(&story::karita_id()).is_some());
-    assert_eq!(
-        story::karita_id(),
-        ids::user_id("karita@woodgrovebank.com"),
-        "Karita's id derives from her UPN"
-    );
+    assert_eq!(story::karita_id(), ids::user_id("karita@woodgrovebank.com"), "Karita's id derives from her UPN");
     assert!(a.sign_ins.get(&story::karita_tor_sign_in_id()).is_some());
 }
 
@@ -50,10 +51,7 @@ fn karita_is_findable_by_upn_and_has_her_manager_and_devices() {
     assert_eq!(str_of(karita, "/department"), "Finance");
     let manager = t.managers.get(&story::karita_id()).expect("manager");
     assert_eq!(str_of(t.user(manager).expect("Daniel"), "/displayName"), "Daniel Moreau");
-    let devices: Vec<&Value> = t.owned_devices[&story::karita_id()]
-        .iter()
-        .filter_map(|id| t.devices.get(id))
-        .collect();
+    let devices: Vec<&Value> = t.owned_devices[&story::karita_id()].iter().filter_map(|id| t.devices.get(id)).collect();
     assert_eq!(devices.len(), 2);
     let laptop = devices.iter().find(|d| str_of(d, "/operatingSystem") == "Windows").expect("laptop");
     assert_eq!(laptop["isCompliant"], true);
@@ -61,10 +59,8 @@ fn karita_is_findable_by_upn_and_has_her_manager_and_devices() {
     let phone = devices.iter().find(|d| str_of(d, "/operatingSystem") == "iOS").expect("iPhone");
     assert_eq!(phone["isManaged"], false);
     assert_eq!(phone["trustType"], "Workplace");
-    let methods: Vec<&str> = t.authentication_methods[&story::karita_id()]
-        .iter()
-        .map(|m| str_of(m, "/@odata.type"))
-        .collect();
+    let methods: Vec<&str> =
+        t.authentication_methods[&story::karita_id()].iter().map(|m| str_of(m, "/@odata.type")).collect();
     assert_eq!(
         methods,
         [
@@ -81,9 +77,8 @@ fn karita_is_findable_by_upn_and_has_her_manager_and_devices() {
 fn karita_sign_in_timeline_matches_the_story() {
     let t = generate_at(pinned(), 0, 3);
     let karita = story::karita_id();
-    let mut recent: Vec<&Value> = t
-        .sign_ins
-        .items()
+    let all = sign_ins(&t);
+    let mut recent: Vec<&Value> = all
         .iter()
         .filter(|s| str_of(s, "/userId") == karita && hours_ago(&t, str_of(s, "/createdDateTime")) <= 48.0)
         .collect();
@@ -99,7 +94,18 @@ fn karita_sign_in_timeline_matches_the_story() {
         .collect();
     assert_eq!(
         timeline,
-        [(46, 0), (30, 50126), (30, 50126), (30, 50126), (30, 50126), (20, 53003), (12, 50074), (12, 500121), (2, 53000), (1, 0)]
+        [
+            (46, 0),
+            (30, 50126),
+            (30, 50126),
+            (30, 50126),
+            (30, 50126),
+            (20, 53003),
+            (12, 50074),
+            (12, 500121),
+            (2, 53000),
+            (1, 0)
+        ]
     );
     let policy_result = |s: &Value, code: &str| -> String {
         let id = story::ca_policy_id(code);
@@ -137,18 +143,10 @@ fn karita_risk_and_detections_match_the_story() {
     let risky = t.risky_users.get(&karita).expect("Karita is risky");
     assert_eq!(risky["riskLevel"], "high");
     assert_eq!(risky["riskState"], "atRisk");
-    let levels: Vec<&str> = t.risky_user_history[&karita]
-        .iter()
-        .map(|h| str_of(h, "/riskLevel"))
-        .collect();
+    let levels: Vec<&str> = t.risky_user_history[&karita].iter().map(|h| str_of(h, "/riskLevel")).collect();
     assert_eq!(levels, ["none", "medium", "high"]);
 
-    let mine: Vec<&Value> = t
-        .risk_detections
-        .items()
-        .iter()
-        .filter(|d| str_of(d, "/userId") == karita)
-        .collect();
+    let mine: Vec<&Value> = t.risk_detections.items().iter().filter(|d| str_of(d, "/userId") == karita).collect();
     assert_eq!(mine.len(), 4);
     assert!(mine.iter().all(|d| hours_ago(&t, str_of(d, "/detectedDateTime")) <= 48.0));
     let mut types: Vec<&str> = mine.iter().map(|d| str_of(d, "/riskEventType")).collect();
@@ -163,7 +161,9 @@ fn karita_risk_and_detections_match_the_story() {
         .risk_detections
         .items()
         .iter()
-        .filter(|d| d["riskEventType"] == "passwordSpray" && d["ipAddress"] == spray_ip && d["userId"] != karita.as_str())
+        .filter(|d| {
+            d["riskEventType"] == "passwordSpray" && d["ipAddress"] == spray_ip && d["userId"] != karita.as_str()
+        })
         .map(|d| str_of(d, "/userId"))
         .collect();
     assert_eq!(colleagues.len(), 8);
@@ -173,6 +173,8 @@ fn karita_risk_and_detections_match_the_story() {
     // Each detection points at a sign-in that exists.
     for d in &mine {
         assert!(t.sign_ins.get(str_of(d, "/requestId")).is_some(), "{d}");
+        let sign_in = t.sign_ins.get(str_of(d, "/requestId")).map(|s| s.json().into_owned()).unwrap_or_default();
+        assert_eq!(sign_in["correlationId"], d["correlationId"]);
     }
 }
 
@@ -197,12 +199,7 @@ fn nesting_puts_karita_in_finance_app_users() {
 #[test]
 fn conditional_access_matches_the_table() {
     let t = generate_at(pinned(), 0, 1);
-    let states: Vec<&str> = t
-        .conditional_access_policies
-        .items()
-        .iter()
-        .map(|p| str_of(p, "/state"))
-        .collect();
+    let states: Vec<&str> = t.conditional_access_policies.items().iter().map(|p| str_of(p, "/state")).collect();
     assert_eq!(states.len(), 10);
     assert_eq!(states[1], "enabledForReportingButNotEnforced");
     assert_eq!(states[9], "disabled");
@@ -223,4 +220,24 @@ fn scale_ten_thousand_gives_ten_thousand_users() {
     // Generated people come after the story cast.
     let generated = t.users.items().last().expect("a generated user");
     assert!(t.managers.contains_key(str_of(generated, "/id")));
+}
+
+#[test]
+fn story_audits_are_in_the_log() {
+    let t = generate_at(pinned(), 0, 1);
+    let audits = rendered(&t.directory_audits);
+    let find = |activity: &str| audits.iter().find(|a| a["activityDisplayName"] == activity);
+    let ca003 = find("Update conditional access policy").expect("CA003 edit");
+    assert_eq!(ca003["targetResources"][0]["id"], story::ca_policy_id("CA003").as_str());
+    assert_eq!(ca003["loggedByService"], "Conditional Access");
+    assert!((hours_ago(&t, str_of(ca003, "/activityDateTime")) - 48.0).abs() < 0.01);
+    assert_eq!(ca003["initiatedBy"]["user"]["displayName"], "Marcus Lee");
+    let consent = find("Consent to application").expect("consent");
+    assert_eq!(consent["targetResources"][0]["displayName"], "Fabrikam Expense Sync");
+    assert!(find("Add member to role completed (PIM activation)").is_some());
+    assert!(find("Delete group").is_some());
+    assert!(audits.iter().filter(|a| a["result"] == "failure").count() >= 3);
+    // Newest first.
+    let times: Vec<&str> = audits.iter().map(|a| str_of(a, "/activityDateTime")).collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]));
 }
