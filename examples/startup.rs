@@ -49,11 +49,15 @@ async fn main() -> anyhow::Result<()> {
     times.sort();
     let (_, host_default, full_default) = spawn_to_list("default").await?;
     let (_, host_all, full_all) = spawn_to_list("all").await?;
-    println!("spawn to first tools/list (15 runs): median {:.1} ms, min {:.1} ms, max {:.1} ms",
+    println!(
+        "spawn to first tools/list (15 runs): median {:.1} ms, min {:.1} ms, max {:.1} ms",
         times[times.len() / 2].as_secs_f64() * 1000.0,
         times[0].as_secs_f64() * 1000.0,
-        times[times.len() - 1].as_secs_f64() * 1000.0);
-    println!("tools/list, default toolsets: {host_default} bytes as a host shows it (name, description, inputSchema); {full_default} bytes in full");
+        times[times.len() - 1].as_secs_f64() * 1000.0
+    );
+    println!(
+        "tools/list, default toolsets: {host_default} bytes as a host shows it (name, description, inputSchema); {full_default} bytes in full"
+    );
     println!("tools/list, all toolsets:     {host_all} bytes as a host shows it; {full_all} bytes in full");
     Ok(())
 }

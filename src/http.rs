@@ -23,12 +23,12 @@ use crate::server::EntraServer;
 /// (`ENTRA_MCP_ALLOWED_HOSTS`). Anything else gets 403 (DNS-rebinding protection).
 pub fn allowed_hosts(extra: &[String], public_url: Option<&str>) -> Vec<String> {
     let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "::1", "[::1]"].iter().map(|h| h.to_string()).collect();
-    if let Some(url) = public_url.and_then(|u| url::Url::parse(u).ok()) {
-        if let Some(host) = url.host_str() {
-            hosts.push(host.to_string());
-            if let Some(port) = url.port() {
-                hosts.push(format!("{host}:{port}"));
-            }
+    if let Some(url) = public_url.and_then(|u| url::Url::parse(u).ok())
+        && let Some(host) = url.host_str()
+    {
+        hosts.push(host.to_string());
+        if let Some(port) = url.port() {
+            hosts.push(format!("{host}:{port}"));
         }
     }
     hosts.extend(extra.iter().map(|h| h.trim().to_string()).filter(|h| !h.is_empty()));
