@@ -7,7 +7,6 @@
 pub mod app;
 pub mod auth;
 pub mod config;
-#[path = "demo_stub.rs"]
 pub mod demo;
 pub mod graph;
 pub mod http;

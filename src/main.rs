@@ -110,10 +110,10 @@ impl Common {
     }
 }
 
-fn init_logging(format: &str) {
+fn init_logging(format: &str, default_filter: &str) {
     // stdout is the protocol in stdio mode: every log line goes to stderr.
     let filter = tracing_subscriber::EnvFilter::try_from_env("ENTRA_MCP_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,entra_mcp=info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).with_env_filter(filter);
     if format == "json" {
         builder.json().init();
@@ -125,7 +125,12 @@ fn init_logging(format: &str) {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(&cli.common.log_format);
+    // Servers keep an audit line per call; a shell user of `tools` wants only the answer.
+    let default_filter = match cli.command {
+        Command::Stdio | Command::Http { .. } => "warn,entra_mcp=info",
+        _ => "warn",
+    };
+    init_logging(&cli.common.log_format, default_filter);
     match run(cli).await {
         Ok(code) => code,
         Err(e) => {

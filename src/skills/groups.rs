@@ -255,8 +255,21 @@ pub struct GroupMembers {
     pub list: ListInfo,
 }
 
-const MEMBER_FIELDS: &[&str] =
-    &["id", "displayName", "userPrincipalName", "userType", "accountEnabled", "appId", "deviceId"];
+impl MemberType {
+    /// `$select` for the listing: a type cast narrows the entity, and Graph refuses properties
+    /// the narrowed type does not have.
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            MemberType::All => {
+                &["id", "displayName", "userPrincipalName", "userType", "accountEnabled", "appId", "deviceId"]
+            }
+            MemberType::User => &["id", "displayName", "userPrincipalName", "userType", "accountEnabled"],
+            MemberType::Group => &["id", "displayName", "mail"],
+            MemberType::Device => &["id", "displayName", "deviceId", "accountEnabled"],
+            MemberType::ServicePrincipal => &["id", "displayName", "appId", "accountEnabled"],
+        }
+    }
+}
 
 async fn list_group_members(ctx: Ctx, p: ListGroupMembersParams) -> Result<GroupMembers, SkillError> {
     let limit = p.limit.get()?;
@@ -268,8 +281,9 @@ async fn list_group_members(ctx: Ctx, p: ListGroupMembersParams) -> Result<Group
         None => base.clone(),
     };
     // Type casts and $count on members are advanced queries.
-    let listing =
-        GraphRequest::get(list_path).query(Query::new().select(MEMBER_FIELDS).count().top(limit.min(999))).eventual();
+    let listing = GraphRequest::get(list_path)
+        .query(Query::new().select(p.member_type.fields()).count().top(limit.min(999)))
+        .eventual();
     let kinds = [MemberType::User, MemberType::Group, MemberType::Device, MemberType::ServicePrincipal];
     let counts = futures::future::join_all(kinds.iter().map(|k| {
         let cast = k.cast().unwrap_or_default();

@@ -210,6 +210,28 @@ pub enum CaStatus {
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
+pub enum PolicyOutcome {
+    Success,
+    Failure,
+    NotApplied,
+    ReportOnlySuccess,
+    ReportOnlyFailure,
+}
+
+impl PolicyOutcome {
+    fn graph(self) -> &'static str {
+        match self {
+            PolicyOutcome::Success => "success",
+            PolicyOutcome::Failure => "failure",
+            PolicyOutcome::NotApplied => "notApplied",
+            PolicyOutcome::ReportOnlySuccess => "reportOnlySuccess",
+            PolicyOutcome::ReportOnlyFailure => "reportOnlyFailure",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     None,
     Low,
@@ -238,8 +260,10 @@ pub struct ListSignInsParams {
     /// AADSTS code, e.g. 50126.
     pub error_code: Option<i64>,
     pub ca_status: Option<CaStatus>,
-    /// Conditional Access policy id that applied.
+    /// Conditional Access policy id that was evaluated.
     pub ca_policy: Option<String>,
+    /// With `ca_policy`: only sign-ins where it had this result.
+    pub ca_policy_result: Option<PolicyOutcome>,
     pub risk_level: Option<RiskLevel>,
     pub ip_address: Option<String>,
     /// e.g. `Browser`, `IMAP4`, `Exchange ActiveSync`.
@@ -348,9 +372,23 @@ async fn list_sign_ins(ctx: Ctx, p: ListSignInsParams) -> Result<SignInList, Ski
         };
         clauses.push(Expr::eq("conditionalAccessStatus", value));
     }
-    if let Some(policy) = &p.ca_policy {
-        let id = parse_guid("ca_policy", policy)?;
-        clauses.push(Expr::any("appliedConditionalAccessPolicies", "p", Expr::eq("p/id", id.to_string())));
+    match (&p.ca_policy, p.ca_policy_result) {
+        (Some(policy), result) => {
+            let id = parse_guid("ca_policy", policy)?;
+            let mut body = Expr::eq("p/id", id.to_string());
+            if let Some(result) = result {
+                body = body.and(Expr::eq("p/result", result.graph()));
+            }
+            clauses.push(Expr::any("appliedConditionalAccessPolicies", "p", body));
+        }
+        (None, Some(_)) => {
+            return Err(SkillError::invalid_value(
+                "ca_policy_result",
+                "needs `ca_policy`",
+                "a result together with a `ca_policy` id",
+            ));
+        }
+        (None, None) => {}
     }
     if let Some(level) = p.risk_level {
         clauses.push(Expr::eq("riskLevelDuringSignIn", level.graph()));
@@ -914,6 +952,9 @@ async fn explain_sign_in_failure(
         }
     }
 
+    // A block decides the outcome whatever else applied, so it leads; report-only ones trail.
+    blocking.sort_by_key(|b| (b.report_only, !b.unmet_controls.iter().any(|c| c == "block")));
+
     let related_events: Vec<SignIn> = match related {
         Ok(events) => events,
         Err(e) => {
@@ -1008,6 +1049,7 @@ fn next_step(code: i64, entry: Option<&aadsts::Aadsts>, blocking: &[BlockingPoli
     if resolved {
         return "nothing to fix: the interrupt was followed by a successful sign-in in the same attempt".into();
     }
+    // Policies are ordered: enforced before report-only, blocks first.
     if let Some(policy) = blocking.iter().find(|b| !b.report_only) {
         let name = policy.name.clone().unwrap_or_else(|| policy.id.clone());
         let controls = &policy.unmet_controls;
