@@ -22,7 +22,9 @@ fn binary() -> PathBuf {
 async fn spawn_to_list(toolsets: &str) -> anyhow::Result<(Duration, usize, usize)> {
     let started = Instant::now();
     let transport = TokioChildProcess::new(Command::new(binary()).configure(|c| {
-        c.args(["stdio", "--demo", "--toolsets", toolsets]).env("ENTRA_MCP_LOG", "error");
+        c.args(["stdio", "--demo", "--toolsets", toolsets])
+            .env("ENTRA_MCP_LOG", "error")
+            .stderr(std::process::Stdio::null());
     }))?;
     let client = ().serve(transport).await?;
     let tools = client.list_all_tools().await?;

@@ -213,13 +213,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(if reply.is_error { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Permissions { json } => {
-            print_permissions(&settings.selection, json)?;
+            print_permissions(&settings, json)?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn print_permissions(selection: &Selection, json: bool) -> anyhow::Result<()> {
+fn print_permissions(settings: &Settings, json: bool) -> anyhow::Result<()> {
+    let selection = &settings.selection;
+    use entra_mcp::graph::permission_ids::{GRAPH_APP_ID, delegated_id};
     let skills = selection.skills();
     let mut permissions: Vec<&str> = skills.iter().flat_map(|s| s.decl.permissions.iter().copied()).collect();
     permissions.sort_unstable();
@@ -230,21 +232,31 @@ fn print_permissions(selection: &Selection, json: bool) -> anyhow::Result<()> {
             .iter()
             .map(|s| serde_json::json!({"tool": s.decl.name, "permissions": s.decl.permissions, "least_role": s.decl.least_role}))
             .collect();
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(
-                &serde_json::json!({"delegated_permissions": permissions, "tools": per_skill})
-            )?
-        )?;
+        let access: Vec<_> = permissions
+            .iter()
+            .filter_map(|p| delegated_id(p))
+            .map(|id| serde_json::json!({"id": id, "type": "Scope"}))
+            .collect();
+        let unknown: Vec<&str> = permissions.iter().copied().filter(|p| delegated_id(p).is_none()).collect();
+        let tenant = settings.tenant.tenant_id.clone().unwrap_or_else(|| "{tenant}".into());
+        let client = settings.tenant.client_id.clone().unwrap_or_else(|| "{client id}".into());
+        let authority = &settings.tenant.authority;
+        let document = serde_json::json!({
+            "delegated_permissions": permissions,
+            "requiredResourceAccess": [{"resourceAppId": GRAPH_APP_ID, "resourceAccess": access}],
+            "admin_consent_url": format!("{authority}/{tenant}/adminconsent?client_id={client}"),
+            "permissions_without_known_id": unknown,
+            "tools": per_skill,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
     } else {
-        writeln!(out, "Delegated Microsoft Graph permissions for the enabled toolsets:")?;
+        writeln!(out, "Delegated Microsoft Graph permissions for the enabled toolsets (no application permissions):")?;
         for p in &permissions {
             let users: Vec<&str> =
                 skills.iter().filter(|s| s.decl.permissions.contains(p)).map(|s| s.decl.name).collect();
             writeln!(out, "  {p:<36} {}", users.join(", "))?;
         }
-        writeln!(out, "\nLeast roles:")?;
+        writeln!(out, "\nLeast Entra roles (the signed-in user's active role decides what Graph returns):")?;
         for s in &skills {
             writeln!(out, "  {:<26} {}", s.decl.name, s.decl.least_role)?;
         }

@@ -225,3 +225,26 @@ async fn advanced_queries_send_consistency_level() {
     let page = client(&server).list::<Value>(GraphRequest::get("/users").query(q), 5).await.expect("CL sent");
     assert_eq!(page.total, Some(0));
 }
+
+#[tokio::test]
+async fn a_claims_challenge_is_surfaced_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/users"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .insert_header(
+                    "WWW-Authenticate",
+                    r#"Bearer authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZX19fQ==""#,
+                )
+                .set_body_json(graph_error("InvalidAuthenticationToken", "r-401")),
+        )
+        .mount(&server)
+        .await;
+    let e = client(&server).list::<Value>(GraphRequest::get("/users"), 10).await.expect_err("401");
+    assert_eq!(e.kind, ErrorKind::ConsentRequired);
+    assert!(
+        e.remedy.as_deref().is_some_and(|r| r.contains("eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZX19fQ=="))
+    );
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(1), "not retried");
+}

@@ -55,3 +55,16 @@ fn every_tool_is_annotated_and_has_an_object_schema() {
         );
     }
 }
+
+#[test]
+fn every_declared_permission_has_a_delegated_id_for_the_manifest() {
+    for skill in entra_mcp::skills::catalog() {
+        for permission in skill.decl.permissions {
+            assert!(
+                entra_mcp::graph::permission_ids::delegated_id(permission).is_some(),
+                "{}: {permission} has no delegated id in src/graph/permission_ids.rs",
+                skill.decl.name
+            );
+        }
+    }
+}

@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod odata;
+pub mod permission_ids;
 pub mod resources;
 
 use std::sync::{Arc, Mutex};
@@ -385,6 +386,7 @@ impl GraphClient {
                     let request_id =
                         response.headers().get("request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
                     let retry_after = retry_after(response.headers());
+                    let challenge = claims_challenge(response.headers());
                     let body = match response.text().await {
                         Ok(body) => body,
                         Err(e) if request.idempotent() => {
@@ -406,6 +408,11 @@ impl GraphClient {
                         || (request.idempotent()
                             && (status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::GATEWAY_TIMEOUT));
                     let error = map_graph_error(status.as_u16(), &body, request_id);
+                    // A claims challenge (Conditional Access step-up, revoked session) is the
+                    // user's to answer: surfaced, never retried with the same token.
+                    if let Some(claims) = challenge {
+                        return Err(claims_error(error, &claims));
+                    }
                     if !retryable {
                         return Err(error);
                     }
@@ -481,6 +488,22 @@ fn throttled(mut error: SkillError, retry_after: Option<Duration>) -> SkillError
     let after = retry_after.map(|d| d.as_secs().max(1)).unwrap_or(60);
     error.message = format!("Graph is throttling or unavailable after retries: {}", error.message);
     error.remedy = Some(format!("retry after {after} s"));
+    error
+}
+
+/// The `claims` of a `WWW-Authenticate: Bearer … error="insufficient_claims", claims="…"`
+/// challenge (base64 of a JSON claims request; not a secret).
+fn claims_challenge(headers: &header::HeaderMap) -> Option<String> {
+    let value = headers.get(header::WWW_AUTHENTICATE)?.to_str().ok()?;
+    let start = value.find("claims=\"")? + "claims=\"".len();
+    let end = value[start..].find('"')?;
+    Some(value[start..start + end].to_string())
+}
+
+fn claims_error(mut error: SkillError, claims: &str) -> SkillError {
+    error.kind = ErrorKind::ConsentRequired;
+    error.message = "Graph asks the user to sign in again to satisfy Conditional Access (claims challenge)".into();
+    error.remedy = Some(format!("sign in again in the MCP client and pass this claims challenge to Entra: {claims}"));
     error
 }
 

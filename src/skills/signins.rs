@@ -101,6 +101,7 @@ fn device_text(s: &SignIn) -> Option<String> {
             .iter()
             .flatten()
             .copied()
+            .filter(|part| !part.is_empty())
             .collect::<Vec<_>>()
             .join("/");
         (!text.is_empty()).then_some(text)
