@@ -6,7 +6,7 @@ use chrono::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::params::{allowed_filter, parse_guid, shorten, window};
+use super::params::{allowed_filter, parse_guid, text, window};
 use super::{Access, Ctx, Declaration, Limit, ListInfo, Render, Since, Skill, SkillError, Toolset, UserRef};
 use crate::graph::resources::DirectoryAudit;
 use crate::graph::{GraphRequest, Query};
@@ -106,18 +106,6 @@ pub struct AuditList {
     pub list: ListInfo,
 }
 
-fn text_arg(field: &str, value: &str) -> Result<String, SkillError> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > 120 || value.chars().any(char::is_control) {
-        return Err(SkillError::invalid_value(
-            field,
-            format!("`{}` is empty, too long or has control characters", shorten(value)),
-            "1–120 printable characters",
-        ));
-    }
-    Ok(value.to_string())
-}
-
 async fn list_directory_audits(ctx: Ctx, p: ListDirectoryAuditsParams) -> Result<AuditList, SkillError> {
     let limit = p.limit.get()?;
     let (start, end) = window(&ctx, p.since.as_ref(), p.until.as_ref(), Duration::days(7), AUDIT_RETENTION_DAYS)?;
@@ -136,13 +124,13 @@ async fn list_directory_audits(ctx: Ctx, p: ListDirectoryAuditsParams) -> Result
         });
     }
     if let Some(activity) = &p.activity {
-        clauses.push(Expr::eq("activityDisplayName", text_arg("activity", activity)?));
+        clauses.push(Expr::eq("activityDisplayName", text("activity", activity, 120)?));
     }
     if let Some(category) = &p.category {
-        clauses.push(Expr::eq("category", text_arg("category", category)?));
+        clauses.push(Expr::eq("category", text("category", category, 120)?));
     }
     if let Some(service) = &p.service {
-        clauses.push(Expr::eq("loggedByService", text_arg("service", service)?));
+        clauses.push(Expr::eq("loggedByService", text("service", service, 120)?));
     }
     if let Some(target) = &p.target {
         let id = parse_guid("target", target)?;

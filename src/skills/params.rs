@@ -38,6 +38,20 @@ pub fn shorten(value: &str) -> Cow<'_, str> {
     }
 }
 
+/// Free text that goes into a filter literal (a name, a department, an activity): bounded and
+/// without control characters. Quotes are fine — the printer escapes them.
+pub fn text(field: &str, value: &str, max: usize) -> Result<String, SkillError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(SkillError::invalid_value(
+            field,
+            format!("`{}` is empty, too long or has control characters", shorten(value)),
+            &format!("1–{max} printable characters"),
+        ));
+    }
+    Ok(value.to_string())
+}
+
 /// A user: UPN, object id, or `me`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
@@ -95,6 +109,15 @@ impl UserKey {
             UserKey::Me => "/me".to_string(),
             UserKey::Id(id) => format!("/users/{id}"),
             UserKey::Upn(upn) => format!("/users/{}", crate::graph::segment(&upn.replace('\'', "''"))),
+        }
+    }
+
+    /// The reference as given: a UPN, an id, or `me`.
+    pub fn label(&self) -> String {
+        match self {
+            UserKey::Me => "me".to_string(),
+            UserKey::Id(id) => id.to_string(),
+            UserKey::Upn(upn) => upn.clone(),
         }
     }
 

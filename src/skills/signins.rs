@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::aadsts;
-use super::params::{UserKey, allowed_filter, parse_guid, shorten, window};
+use super::params::{UserKey, allowed_filter, parse_guid, shorten, text, window};
 use super::users::resolve_user;
 use super::{Access, Ctx, Declaration, ErrorKind, Limit, ListInfo, Render, Since, Skill, SkillError, Toolset, UserRef};
 use crate::graph::resources::{ConditionalAccessPolicy, SignIn};
@@ -315,21 +315,9 @@ pub(super) async fn user_clause(
     })
 }
 
-fn text_arg(field: &str, value: &str, max: usize) -> Result<String, SkillError> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
-        return Err(SkillError::invalid_value(
-            field,
-            format!("`{}` is empty, too long or has control characters", shorten(value)),
-            &format!("1–{max} printable characters"),
-        ));
-    }
-    Ok(value.to_string())
-}
-
 /// An app given by appId (GUID) or display name.
 pub(super) fn app_clause(app: &str) -> Result<Expr, SkillError> {
-    let app = text_arg("app", app, 120)?;
+    let app = text("app", app, 120)?;
     Ok(match uuid::Uuid::try_parse(&app) {
         Ok(id) if app.len() == 36 => Expr::eq("appId", id.to_string()),
         _ => Expr::eq("appDisplayName", app),
@@ -405,7 +393,7 @@ async fn list_sign_ins(ctx: Ctx, p: ListSignInsParams) -> Result<SignInList, Ski
         clauses.push(Expr::eq("ipAddress", ip.to_string()));
     }
     if let Some(client) = &p.client_app {
-        clauses.push(Expr::eq("clientAppUsed", text_arg("client_app", client, 60)?));
+        clauses.push(Expr::eq("clientAppUsed", text("client_app", client, 60)?));
     }
     if let Some(country) = &p.country {
         let cc = country.trim();

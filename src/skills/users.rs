@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::params::{UserKey, shorten};
+use super::params::{UserKey, text};
 use super::{Access, Ctx, Declaration, Limit, ListInfo, Render, Since, Skill, SkillError, Toolset, UserRef};
 use crate::graph::resources::{AuthenticationMethod, Device, Group, User};
 use crate::graph::{GraphRequest, Query};
@@ -255,25 +255,11 @@ pub struct UserSearch {
     pub list: ListInfo,
 }
 
-/// Text that goes into a filter literal: bounded, and without control characters. Quotes are
-/// fine — the printer escapes them.
-fn filter_text(field: &str, value: &str) -> Result<String, SkillError> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > 120 || value.chars().any(char::is_control) {
-        return Err(SkillError::invalid_value(
-            field,
-            format!("`{}` is empty, too long or has control characters", shorten(value)),
-            "1–120 printable characters",
-        ));
-    }
-    Ok(value.to_string())
-}
-
 async fn search_users(ctx: Ctx, p: SearchUsersParams) -> Result<UserSearch, SkillError> {
     let limit = p.limit.get()?;
     let mut clauses = Vec::new();
     if let Some(name) = &p.name {
-        let name = filter_text("name", name)?;
+        let name = text("name", name, 120)?;
         clauses.push(
             Expr::starts_with("displayName", name.clone())
                 .or(Expr::starts_with("userPrincipalName", name.clone()))
@@ -293,12 +279,12 @@ async fn search_users(ctx: Ctx, p: SearchUsersParams) -> Result<UserSearch, Skil
         }
         let values = departments
             .iter()
-            .map(|d| filter_text("department", d).map(Literal::String))
+            .map(|d| text("department", d, 120).map(Literal::String))
             .collect::<Result<Vec<_>, _>>()?;
         clauses.push(Expr::is_in("department", values));
     }
     if let Some(company) = &p.company {
-        clauses.push(Expr::eq("companyName", filter_text("company", company)?));
+        clauses.push(Expr::eq("companyName", text("company", company, 120)?));
     }
     if let Some(enabled) = p.enabled {
         clauses.push(Expr::eq("accountEnabled", enabled));
@@ -310,8 +296,7 @@ async fn search_users(ctx: Ctx, p: SearchUsersParams) -> Result<UserSearch, Skil
         clauses.push(Expr::eq("assignedLicenses/$count", 0i64));
     }
     let inactive = match &p.inactive_since {
-        Some(since) if !clauses.is_empty() => {
-            let _ = since;
+        Some(_) if !clauses.is_empty() => {
             return Err(SkillError::invalid_value(
                 "inactive_since",
                 "cannot be combined with other criteria (Graph filters sign-in activity alone)",
@@ -466,17 +451,7 @@ async fn get_user_memberships(ctx: Ctx, p: GetUserMembershipsParams) -> Result<U
         })
         .collect();
     let list = ListInfo::new(groups.len(), transitive.total, transitive.more, "`limit`");
-    Ok(UserMemberships { user: p.user_label(&key), groups, list })
-}
-
-impl GetUserMembershipsParams {
-    fn user_label(&self, key: &UserKey) -> String {
-        match key {
-            UserKey::Upn(upn) => upn.clone(),
-            UserKey::Id(id) => id.to_string(),
-            UserKey::Me => "me".into(),
-        }
-    }
+    Ok(UserMemberships { user: key.label(), groups, list })
 }
 
 impl Render for UserMemberships {
