@@ -311,7 +311,31 @@ mod schemas {
             _ => JsonObject::new(),
         };
         object.remove("title");
-        object
+        let mut value = Value::Object(object);
+        strip_numeric_formats(&mut value);
+        match value {
+            Value::Object(object) => object,
+            _ => JsonObject::new(),
+        }
+    }
+
+    /// schemars marks Rust integer widths as `format: uint16`, `int64`, …: not JSON Schema
+    /// formats, so validators warn on them, and they cost every host bytes. `minimum` stays.
+    fn strip_numeric_formats(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                let numeric = map
+                    .get("format")
+                    .and_then(Value::as_str)
+                    .is_some_and(|f| f.starts_with("int") || f.starts_with("uint") || f == "float" || f == "double");
+                if numeric {
+                    map.remove("format");
+                }
+                map.values_mut().for_each(strip_numeric_formats);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip_numeric_formats),
+            _ => {}
+        }
     }
 
     pub fn input<T: JsonSchema>() -> Arc<JsonObject> {
