@@ -344,4 +344,188 @@ mod tests {
             assert!(!logged.contains(secret), "a token or secret reached the logs");
         }
     }
+
+    /// Answers each on-behalf-of exchange with a Graph token for the user the assertion names:
+    /// `demo:<oid>`, which the demo emulator takes as that user. The fake reads the assertion's
+    /// claims without checking its signature; the server under test already did.
+    struct ExchangeForAssertionOid;
+
+    impl wiremock::Respond for ExchangeForAssertionOid {
+        fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+            match assertion_oid(request) {
+                Some(oid) => ResponseTemplate::new(200).set_body_json(json!({
+                    "token_type": "Bearer",
+                    "scope": "https://graph.microsoft.com/.default",
+                    "expires_in": 3600,
+                    "ext_expires_in": 3600,
+                    "access_token": format!("demo:{oid}"),
+                })),
+                None => ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})),
+            }
+        }
+    }
+
+    /// The `oid` claim of an exchange's assertion, read without checking the signature.
+    fn assertion_oid(exchange: &wiremock::Request) -> Option<String> {
+        use base64::Engine as _;
+        let form: HashMap<String, String> = url::form_urlencoded::parse(&exchange.body).into_owned().collect();
+        let payload = form.get("assertion")?.split('.').nth(1)?;
+        let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+        let claims: serde_json::Value = serde_json::from_slice(&claims).ok()?;
+        claims["oid"].as_str().map(str::to_owned)
+    }
+
+    /// One Graph request as it passed between the server and the emulator.
+    #[derive(Debug, Clone)]
+    struct SeenByGraph {
+        authorization: String,
+        path: String,
+        request_id: String,
+    }
+
+    /// A loopback proxy in front of the demo emulator that records the `Authorization` header
+    /// of every Graph request with the `request-id` Graph answered it with, so each request in
+    /// a reply's `graph_requests` can be traced to the token it carried.
+    async fn recording_proxy(upstream: String) -> (String, Arc<std::sync::Mutex<Vec<SeenByGraph>>>) {
+        let seen: Arc<std::sync::Mutex<Vec<SeenByGraph>>> = Arc::default();
+        let log = seen.clone();
+        let http = reqwest::Client::new();
+        let app = Router::new().fallback(move |request: Request| {
+            let (log, http, upstream) = (log.clone(), http.clone(), upstream.clone());
+            async move {
+                let (parts, body) = request.into_parts();
+                let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+                let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+                let mut forward = http.request(parts.method.clone(), format!("{upstream}{path}")).body(body);
+                for (name, value) in parts.headers.iter().filter(|(name, _)| *name != header::HOST) {
+                    forward = forward.header(name, value);
+                }
+                let Ok(answer) = forward.send().await else { return StatusCode::BAD_GATEWAY.into_response() };
+                let header_text = |headers: &axum::http::HeaderMap, name: &str| {
+                    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+                };
+                let (status, headers) = (answer.status(), answer.headers().clone());
+                let bytes = answer.bytes().await.unwrap_or_default();
+                log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(SeenByGraph {
+                    authorization: header_text(&parts.headers, "authorization"),
+                    path,
+                    request_id: header_text(&headers, "request-id"),
+                });
+                let mut response = (status, bytes).into_response();
+                for name in [header::CONTENT_TYPE.as_str(), "request-id"] {
+                    if let Some(value) = headers.get(name) {
+                        response.headers_mut().insert(name, value.clone());
+                    }
+                }
+                response
+            }
+        });
+        let listener = bind("127.0.0.1:0".parse().expect("addr")).await.expect("bind the proxy");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (url, seen)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn fifty_concurrent_users_each_get_only_their_own_graph_token_and_answers() {
+        use crate::demo::{DemoGraph, DemoOptions};
+
+        const USERS: usize = 50;
+        const CALLS_EACH: usize = 3;
+        let people: Vec<(String, String)> = crate::demo::tenant::generate(&DemoOptions::default())
+            .users
+            .items()
+            .iter()
+            .filter_map(|u| Some((u["id"].as_str()?.to_string(), u["userPrincipalName"].as_str()?.to_string())))
+            .take(USERS)
+            .collect();
+        assert_eq!(people.len(), USERS, "the demo tenant has enough people");
+
+        let fake = FakeEntra::start(&[key_a()]).await;
+        Mock::given(method("POST"))
+            .and(path(FakeEntra::token_path(TENANT)))
+            .respond_with(ExchangeForAssertionOid)
+            .mount(&fake.server)
+            .await;
+        let demo = DemoGraph::start(DemoOptions::default()).await.expect("emulator");
+        let (graph_url, seen) = recording_proxy(demo.base_url()).await;
+        let vars: HashMap<&str, String> = HashMap::from([
+            ("AZURE_TENANT_ID", TENANT.to_string()),
+            ("AZURE_CLIENT_ID", CLIENT_ID.to_string()),
+            ("AZURE_CLIENT_SECRET", SECRET.to_string()),
+            ("AZURE_AUTHORITY_HOST", fake.authority()),
+            ("ENTRA_MCP_PUBLIC_URL", PUBLIC_URL.to_string()),
+        ]);
+        let settings = Settings::with_env(None, Cloud::Public, Some(&graph_url), Selection::default(), |name| {
+            vars.get(name).cloned()
+        })
+        .expect("settings");
+        let app = App::start(&settings, Mode::Http).await.expect("app");
+        let listener = bind("127.0.0.1:0".parse().expect("addr")).await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let cancel = CancellationToken::new();
+        let router =
+            router(app.server.clone(), app.auth.as_ref(), allowed_hosts(&[], Some(PUBLIC_URL)), cancel.clone());
+        tokio::spawn(serve(listener, router, cancel.clone()));
+
+        // Every user at once, each over their own connection with their own token, asking
+        // "who am I" several times.
+        let sessions = people.iter().cloned().map(|(oid, upn)| {
+            let mut claims = fake.user_claims(&oid);
+            claims["preferred_username"] = json!(upn);
+            let token = sign(key_a(), &claims);
+            tokio::spawn(async move {
+                let transport = StreamableHttpClientTransport::from_config(
+                    StreamableHttpClientTransportConfig::with_uri(format!("http://{addr}/mcp")).auth_header(token),
+                );
+                let client = ().serve(transport).await.expect("initialize");
+                let args = json!({"user": "me"}).as_object().cloned().unwrap_or_default();
+                let mut request_ids = Vec::new();
+                for _ in 0..CALLS_EACH {
+                    let result = client
+                        .call_tool(CallToolRequestParams::new("get_user").with_arguments(args.clone()))
+                        .await
+                        .expect("call");
+                    let answer = result.structured_content.unwrap_or_default();
+                    assert_ne!(result.is_error, Some(true), "{upn}: {answer}");
+                    assert_eq!(answer["id"], oid.as_str(), "{upn} was answered about someone else");
+                    assert_eq!(answer["upn"], upn.as_str());
+                    let ids = answer["graph_requests"].as_array().cloned().unwrap_or_default();
+                    assert!(!ids.is_empty(), "{upn}: the answer lists its Graph requests");
+                    request_ids.extend(ids.iter().filter_map(|r| r["request_id"].as_str().map(str::to_owned)));
+                }
+                client.cancel().await.expect("close");
+                (oid, request_ids)
+            })
+        });
+        let mut answered = Vec::new();
+        for session in sessions.collect::<Vec<_>>() {
+            match session.await {
+                Ok(done) => answered.push(done),
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            }
+        }
+
+        // One exchange per user, each with that user's own token as the assertion.
+        let exchanges = fake.token_requests().await;
+        assert_eq!(exchanges.len(), USERS, "one on-behalf-of exchange per user");
+        let mut asserted: Vec<String> = exchanges.iter().filter_map(assertion_oid).collect();
+        asserted.sort();
+        let mut oids: Vec<String> = people.iter().map(|(oid, _)| oid.clone()).collect();
+        oids.sort();
+        assert_eq!(asserted, oids, "each user's exchange carried that user's token");
+
+        // Every Graph request of every answer went out with the caller's own Graph token.
+        let seen = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let total: usize = answered.iter().map(|(_, ids)| ids.len()).sum();
+        assert_eq!(seen.len(), total, "Graph saw exactly the requests the answers list");
+        for (oid, request_ids) in &answered {
+            for request_id in request_ids {
+                let request = seen.iter().find(|s| &s.request_id == request_id).expect("the request reached Graph");
+                assert_eq!(request.authorization, format!("Bearer demo:{oid}"), "{oid}: {}", request.path);
+                assert!(request.path.starts_with("/v1.0/me?"), "{}", request.path);
+            }
+        }
+        cancel.cancel();
+    }
 }

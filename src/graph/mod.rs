@@ -274,7 +274,16 @@ impl GraphClient {
                         .unwrap_or_else(|| SkillError::new(ErrorKind::Upstream, "Graph paging failed")));
                 }
             };
-            let page: CollectionPage<T> = parse_json(&response)?;
+            let page: CollectionPage<T> = match parse_json(&response) {
+                Ok(page) => page,
+                // A page that is not JSON broke the listing as much as a failed request did.
+                Err(e) => {
+                    return Err(self
+                        .record(&request, Err(e), pages)
+                        .err()
+                        .unwrap_or_else(|| SkillError::new(ErrorKind::Upstream, "Graph paging failed")));
+                }
+            };
             if total.is_none() {
                 total = page.count;
             }
