@@ -107,12 +107,11 @@ fn unknown_tool(selection: &Selection, name: &str) -> SkillReply {
 
 /// The MCP result: markdown for the model, the same facts as `structuredContent`.
 pub fn to_call_tool_result(reply: SkillReply) -> CallToolResult {
-    let mut result = if reply.is_error {
-        CallToolResult::structured_error(reply.structured)
-    } else {
-        CallToolResult::structured(reply.structured)
-    };
-    result.content = vec![ContentBlock::text(reply.markdown)];
+    // Not `CallToolResult::structured`: it serializes the whole answer into a text block that
+    // the markdown would replace at once, a cost paid on every call for nothing.
+    let content = vec![ContentBlock::text(reply.markdown)];
+    let mut result = if reply.is_error { CallToolResult::error(content) } else { CallToolResult::success(content) };
+    result.structured_content = Some(reply.structured);
     result
 }
 

@@ -37,6 +37,11 @@ const QUERY_VALUE: &AsciiSet = &CONTROLS
 /// Characters encoded in one path segment: everything that could end or split the segment.
 const PATH_SEGMENT: &AsciiSet = &QUERY_VALUE.add(b'/').add(b'\'').add(b';');
 
+/// Percent-encodes one query-string value exactly as [`Query::encode`] does.
+pub fn encode_value(value: &str) -> String {
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
+}
+
 /// Percent-encodes one path segment (an id or a UPN; a guest UPN's `#EXT#` becomes `%23EXT%23`).
 pub fn segment(value: &str) -> String {
     utf8_percent_encode(value, PATH_SEGMENT).to_string()
@@ -155,7 +160,7 @@ impl Query {
             if i > 0 {
                 out.push('&');
             }
-            let _ = write!(out, "{name}={}", utf8_percent_encode(value, QUERY_VALUE));
+            let _ = write!(out, "{name}={}", encode_value(value));
         }
         out
     }

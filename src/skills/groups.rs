@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::params::shorten;
 use super::{Access, Ctx, Declaration, ErrorKind, Limit, ListInfo, Render, Skill, SkillError, Toolset};
 use crate::graph::resources::{DirectoryObject, Group};
-use crate::graph::{GraphRequest, Query, path};
+use crate::graph::{GraphRequest, Page, Query, path};
 use crate::odata::Expr;
 use crate::render::{fields, or_dash, table, trim_opt, yes_no};
 
@@ -30,6 +30,13 @@ const GROUP_FIELDS: &[&str] = &[
     "createdDateTime",
     "visibility",
 ];
+
+/// The object id a `group` argument gives, if it gives one. With an id, whatever hangs off the
+/// group need not wait for the group's own lookup: both go out together, in one round trip.
+fn group_id(group: &str) -> Option<String> {
+    let group = group.trim();
+    uuid::Uuid::try_parse(group).ok().filter(|_| group.len() == 36).map(|id| id.to_string())
+}
 
 /// Resolves a group given by id or exact display name. An id wins; a name must match exactly
 /// one group, else `not_found` or `ambiguous` with the candidates.
@@ -126,11 +133,25 @@ pub struct GroupDetail {
     pub owner_count: Option<u64>,
 }
 
+/// A group's direct member and owner counts.
+async fn member_and_owner_counts(ctx: &Ctx, id: &str) -> (Result<u64, SkillError>, Result<u64, SkillError>) {
+    let members = GraphRequest::get(path("/groups/{}/members/$count", &[id]));
+    let owners = GraphRequest::get(path("/groups/{}/owners/$count", &[id]));
+    tokio::join!(ctx.graph.count(members), ctx.graph.count(owners))
+}
+
 async fn get_group(ctx: Ctx, p: GetGroupParams) -> Result<GroupDetail, SkillError> {
-    let group = resolve_group(&ctx, &p.group).await?;
-    let members = GraphRequest::get(path("/groups/{}/members/$count", &[&group.id]));
-    let owners = GraphRequest::get(path("/groups/{}/owners/$count", &[&group.id]));
-    let (members, owners) = tokio::join!(ctx.graph.count(members), ctx.graph.count(owners));
+    let (group, (members, owners)) = match group_id(&p.group) {
+        Some(id) => {
+            let (group, counts) = tokio::join!(resolve_group(&ctx, &p.group), member_and_owner_counts(&ctx, &id));
+            (group?, counts)
+        }
+        None => {
+            let group = resolve_group(&ctx, &p.group).await?;
+            let counts = member_and_owner_counts(&ctx, &group.id).await;
+            (group, counts)
+        }
+    };
     let count = |r: Result<u64, SkillError>, what: &str| match r {
         Ok(n) => Some(n),
         Err(e) => {
@@ -271,11 +292,16 @@ impl MemberType {
     }
 }
 
-async fn list_group_members(ctx: Ctx, p: ListGroupMembersParams) -> Result<GroupMembers, SkillError> {
-    let limit = p.limit.get()?;
-    let group = resolve_group(&ctx, &p.group).await?;
+/// The member types counted, in the order `read_members` returns their counts.
+const COUNTED: [MemberType; 4] =
+    [MemberType::User, MemberType::Group, MemberType::Device, MemberType::ServicePrincipal];
+
+type MembersRead = (Result<Page<DirectoryObject>, SkillError>, Vec<Result<u64, SkillError>>);
+
+/// One page of a group's members and their counts per type (`COUNTED`), read concurrently.
+async fn read_members(ctx: &Ctx, id: &str, p: &ListGroupMembersParams, limit: usize) -> MembersRead {
     let relation = if p.nested { "transitiveMembers" } else { "members" };
-    let base = format!("{}/{relation}", path("/groups/{}", &[&group.id]));
+    let base = format!("{}/{relation}", path("/groups/{}", &[id]));
     let list_path = match p.member_type.cast() {
         Some(cast) => format!("{base}/{cast}"),
         None => base.clone(),
@@ -284,15 +310,29 @@ async fn list_group_members(ctx: Ctx, p: ListGroupMembersParams) -> Result<Group
     let listing = GraphRequest::get(list_path)
         .query(Query::new().select(p.member_type.fields()).count().top(limit.min(999)))
         .eventual();
-    let kinds = [MemberType::User, MemberType::Group, MemberType::Device, MemberType::ServicePrincipal];
-    let counts = futures::future::join_all(kinds.iter().map(|k| {
+    let counts = futures::future::join_all(COUNTED.iter().map(|k| {
         let cast = k.cast().unwrap_or_default();
         ctx.graph.count(GraphRequest::get(format!("{base}/{cast}/$count")))
     }));
-    let (page, counts) = tokio::join!(ctx.graph.list::<DirectoryObject>(listing, limit), counts);
+    tokio::join!(ctx.graph.list::<DirectoryObject>(listing, limit), counts)
+}
+
+async fn list_group_members(ctx: Ctx, p: ListGroupMembersParams) -> Result<GroupMembers, SkillError> {
+    let limit = p.limit.get()?;
+    let (group, (page, counts)) = match group_id(&p.group) {
+        Some(id) => {
+            let (group, read) = tokio::join!(resolve_group(&ctx, &p.group), read_members(&ctx, &id, &p, limit));
+            (group?, read)
+        }
+        None => {
+            let group = resolve_group(&ctx, &p.group).await?;
+            let read = read_members(&ctx, &group.id, &p, limit).await;
+            (group, read)
+        }
+    };
     let page = page?;
     let mut by_type = BTreeMap::new();
-    for (kind, count) in kinds.iter().zip(counts) {
+    for (kind, count) in COUNTED.iter().zip(counts) {
         let name = kind.cast().unwrap_or_default().trim_start_matches("microsoft.graph.").to_string();
         match count {
             Ok(n) => {
