@@ -235,18 +235,16 @@ impl GraphClient {
 
     /// GET (or POST) one object and deserialise it.
     pub async fn get<T: DeserializeOwned>(&self, request: GraphRequest) -> Result<T, SkillError> {
-        let url = self.url(&request);
-        let response = self.send(&request, &url).await;
-        let response = self.record(&request, response, 1)?;
+        let response = self.fetch(&request, &self.url(&request), 1).await?;
+        self.record(&request, response.status, response.request_id.clone(), 1);
         parse_json(&response)
     }
 
     /// A `/$count` request: Graph answers with a bare number.
     pub async fn count(&self, request: GraphRequest) -> Result<u64, SkillError> {
         let request = request.eventual();
-        let url = self.url(&request);
-        let response = self.send(&request, &url).await;
-        let response = self.record(&request, response, 1)?;
+        let response = self.fetch(&request, &self.url(&request), 1).await?;
+        self.record(&request, response.status, response.request_id.clone(), 1);
         response
             .body
             .trim()
@@ -255,45 +253,23 @@ impl GraphClient {
             .map_err(|_| upstream_shape("a count", response.request_id.clone()))
     }
 
-    /// GET a collection, following `@odata.nextLink` until `cap` items are in hand.
+    /// GET a collection, following `@odata.nextLink` until `cap` items are in hand. The record
+    /// shows the first page's status and request-id and how many pages were read; a page that
+    /// fails (or is not JSON) is recorded as the failure it is.
     pub async fn list<T: DeserializeOwned>(&self, request: GraphRequest, cap: usize) -> Result<Page<T>, SkillError> {
         let mut url = self.url(&request);
         let mut items: Vec<T> = Vec::new();
         let mut total = None;
+        let mut first: Option<(u16, Option<String>)> = None;
         let mut pages = 0u32;
-        let mut first: Option<Response> = None;
-        loop {
+        let more = loop {
             pages += 1;
-            let response = match self.send(&request, &url).await {
-                Ok(r) => r,
-                Err(e) => {
-                    // Record the failing page so the admin sees which request broke.
-                    return Err(self
-                        .record(&request, Err(e), pages)
-                        .err()
-                        .unwrap_or_else(|| SkillError::new(ErrorKind::Upstream, "Graph paging failed")));
-                }
-            };
-            let page: CollectionPage<T> = match parse_json(&response) {
-                Ok(page) => page,
-                // A page that is not JSON broke the listing as much as a failed request did.
-                Err(e) => {
-                    return Err(self
-                        .record(&request, Err(e), pages)
-                        .err()
-                        .unwrap_or_else(|| SkillError::new(ErrorKind::Upstream, "Graph paging failed")));
-                }
-            };
-            if total.is_none() {
-                total = page.count;
-            }
+            let response = self.fetch(&request, &url, pages).await?;
+            let page: CollectionPage<T> = parse_json(&response).map_err(|e| self.failed(&request, e, pages))?;
+            total = total.or(page.count);
+            first.get_or_insert((response.status, response.request_id));
             items.extend(page.value);
-            let next = page.next_link;
-            if first.is_none() {
-                first =
-                    Some(Response { body: String::new(), status: response.status, request_id: response.request_id });
-            }
-            match next {
+            match page.next_link {
                 Some(next) if items.len() < cap => {
                     // Never send the caller's token anywhere but Graph itself.
                     if !next.starts_with(&self.service.settings.base_url) {
@@ -304,21 +280,14 @@ impl GraphClient {
                     }
                     url = next;
                 }
-                Some(_) => {
-                    items.truncate(cap);
-                    let first = first.map(Ok).unwrap_or_else(|| Err(upstream_shape("a page", None)));
-                    self.record(&request, first, pages)?;
-                    return Ok(Page { items, total, more: true });
-                }
-                None => {
-                    let more = items.len() > cap;
-                    items.truncate(cap);
-                    let first = first.map(Ok).unwrap_or_else(|| Err(upstream_shape("a page", None)));
-                    self.record(&request, first, pages)?;
-                    return Ok(Page { items, total, more });
-                }
+                Some(_) => break true,
+                None => break items.len() > cap,
             }
-        }
+        };
+        items.truncate(cap);
+        let (status, request_id) = first.unwrap_or((200, None));
+        self.record(&request, status, request_id, pages);
+        Ok(Page { items, total, more })
     }
 
     fn url(&self, request: &GraphRequest) -> String {
@@ -331,18 +300,8 @@ impl GraphClient {
         }
     }
 
-    fn record(
-        &self,
-        request: &GraphRequest,
-        outcome: Result<Response, SkillError>,
-        pages: u32,
-    ) -> Result<Response, SkillError> {
-        let (status, request_id) = match &outcome {
-            Ok(r) => (r.status, r.request_id.clone()),
-            Err(e) => {
-                (e.graph.as_ref().map(|g| g.status).unwrap_or(0), e.graph.as_ref().and_then(|g| g.request_id.clone()))
-            }
-        };
+    /// Adds one request to the record the admin is shown.
+    fn record(&self, request: &GraphRequest, status: u16, request_id: Option<String>, pages: u32) {
         let mut headers = Vec::new();
         if request.eventual {
             headers.push("ConsistencyLevel: eventual".to_string());
@@ -363,7 +322,19 @@ impl GraphClient {
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(call);
         }
-        outcome
+    }
+
+    /// Records a request that failed (so the admin sees which one broke) and hands the error on.
+    fn failed(&self, request: &GraphRequest, error: SkillError, pages: u32) -> SkillError {
+        let graph = error.graph.as_deref();
+        self.record(request, graph.map(|g| g.status).unwrap_or(0), graph.and_then(|g| g.request_id.clone()), pages);
+        error
+    }
+
+    /// Sends one request and records it.
+    async fn fetch(&self, request: &GraphRequest, url: &str, pages: u32) -> Result<Response, SkillError> {
+        let response = self.send(request, url).await.map_err(|e| self.failed(request, e, pages))?;
+        Ok(response)
     }
 
     /// Sends one request with retries. Returns the successful response or the mapped error.

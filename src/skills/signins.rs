@@ -617,12 +617,7 @@ pub struct SignInDetails {
 async fn get_sign_in(ctx: Ctx, p: GetSignInParams) -> Result<SignInDetails, SkillError> {
     let sign_ins = match (&p.id, &p.correlation_id) {
         (Some(id), None) => {
-            let id = parse_guid("id", id)?;
-            let request = GraphRequest::get(path("/auditLogs/signIns/{}", &[&id.to_string()]))
-                .query(Query::new().select(SIGN_IN_FIELDS))
-                .prefer_unknown_enums();
-            let sign_in: SignIn = ctx.graph.get(request).await.map_err(|e| sign_in_not_found(e, &id.to_string()))?;
-            vec![sign_in]
+            vec![sign_in_by_id(&ctx, "id", id).await?]
         }
         (None, Some(correlation)) => {
             let correlation = parse_guid("correlation_id", correlation)?;
@@ -647,12 +642,19 @@ async fn get_sign_in(ctx: Ctx, p: GetSignInParams) -> Result<SignInDetails, Skil
     Ok(SignInDetails { sign_ins: sign_ins.into_iter().map(SignInDetail::from_sign_in).collect() })
 }
 
-fn sign_in_not_found(e: SkillError, id: &str) -> SkillError {
-    if e.kind == ErrorKind::NotFound {
-        SkillError::not_found(format!("sign-in {id} (logs are kept 30 days)"), "list_sign_ins")
-    } else {
-        e
-    }
+/// One sign-in by its id (given in the argument `field`), with report-only CA results.
+async fn sign_in_by_id(ctx: &Ctx, field: &str, id: &str) -> Result<SignIn, SkillError> {
+    let id = parse_guid(field, id)?.to_string();
+    let request = GraphRequest::get(path("/auditLogs/signIns/{}", &[&id]))
+        .query(Query::new().select(SIGN_IN_FIELDS))
+        .prefer_unknown_enums();
+    ctx.graph.get(request).await.map_err(|e| {
+        if e.kind == ErrorKind::NotFound {
+            SkillError::not_found(format!("sign-in {id} (logs are kept 30 days)"), "list_sign_ins")
+        } else {
+            e
+        }
+    })
 }
 
 /// Every event of one sign-in attempt, oldest first.
@@ -750,13 +752,7 @@ pub struct SignInFailureExplanation {
 
 async fn find_anchor(ctx: &Ctx, p: &ExplainSignInFailureParams) -> Result<SignIn, SkillError> {
     match (&p.sign_in_id, &p.correlation_id, &p.user) {
-        (Some(id), None, None) => {
-            let id = parse_guid("sign_in_id", id)?;
-            let request = GraphRequest::get(path("/auditLogs/signIns/{}", &[&id.to_string()]))
-                .query(Query::new().select(SIGN_IN_FIELDS))
-                .prefer_unknown_enums();
-            ctx.graph.get(request).await.map_err(|e| sign_in_not_found(e, &id.to_string()))
-        }
+        (Some(id), None, None) => sign_in_by_id(ctx, "sign_in_id", id).await,
         (None, Some(correlation), None) => {
             let correlation = parse_guid("correlation_id", correlation)?;
             let events = correlated(ctx, &correlation.to_string(), 20).await?;
@@ -1001,9 +997,7 @@ async fn explain_sign_in_failure(
             "What-If uses today's policies and only the replayed conditions; omitted conditions are not evaluated",
         );
     }
-    if !ca_visible {
-        ctx.note("Conditional Access details are hidden from this caller (needs Security Reader and Policy.Read.All); a policy may still have applied");
-    }
+    note_ca_visibility(&ctx, std::slice::from_ref(&anchor));
 
     let entry = aadsts::lookup(code);
     let outcome = if code == 0 {
