@@ -15,7 +15,9 @@ use crate::auth::{Caller, TokenSource};
 use crate::config::{CredentialSource, Settings};
 use crate::demo::{DemoGraph, DemoOptions};
 use crate::graph::{GraphService, GraphSettings};
+use crate::http::HttpAuth;
 use crate::server::EntraServer;
+use crate::skill::{Confirmer, WriteGuard};
 
 /// How the server will be reached; it decides who the caller is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,14 +26,6 @@ pub enum Mode {
     Local,
     /// Many users, each with their own bearer token: the HTTP resource server.
     Http,
-}
-
-/// What the HTTP layer needs to authenticate callers.
-pub struct HttpAuth {
-    pub validator: Arc<JwtValidator>,
-    /// The server's public base URL (the protected resource).
-    pub public_url: String,
-    pub allowed_origins: Vec<String>,
 }
 
 /// A server ready to serve, and what it depends on (kept alive as long as the server).
@@ -45,6 +39,11 @@ pub struct App {
 impl App {
     pub async fn start(settings: &Settings, mode: Mode) -> anyhow::Result<App> {
         let selection = Arc::new(settings.selection.clone());
+        let confirmer = match &settings.writes.confirm_key {
+            Some(key) => Confirmer::with_key(key.as_bytes()),
+            None => Confirmer::random(),
+        };
+        let guard = Arc::new(WriteGuard::new(confirmer, &settings.writes.break_glass));
         if let Some(demo_settings) = settings.demo {
             let demo = DemoGraph::start(DemoOptions {
                 scale: demo_settings.scale,
@@ -58,7 +57,11 @@ impl App {
             let graph =
                 GraphService::new(GraphSettings { base_url: demo.base_url(), ..GraphSettings::default() }, tokens)?;
             let caller = Arc::new(Caller { object_id: Some(persona), ..Caller::default() });
-            return Ok(App { server: EntraServer::new(graph, selection, caller), demo: Some(demo), auth: None });
+            return Ok(App {
+                server: EntraServer::new(graph, selection, caller).with_guard(guard),
+                demo: Some(demo),
+                auth: None,
+            });
         }
 
         let tenant = &settings.tenant;
@@ -68,7 +71,7 @@ impl App {
                 let tokens = DeveloperTokenSource::new(&settings.graph_scope(), tenant.tenant_id.as_deref())?;
                 let graph = GraphService::new(graph_settings, Arc::new(tokens))?;
                 let caller = Arc::new(Caller { tenant_id: tenant.tenant_id.clone(), ..Caller::default() });
-                Ok(App { server: EntraServer::new(graph, selection, caller), demo: None, auth: None })
+                Ok(App { server: EntraServer::new(graph, selection, caller).with_guard(guard), demo: None, auth: None })
             }
             Mode::Http => {
                 let (tenant_id, client_id, credential, public_url) = tenant.require_http()?;
@@ -92,7 +95,7 @@ impl App {
                 // Over HTTP every request brings its own caller; there is no local one.
                 let nobody = Arc::new(Caller::default());
                 Ok(App {
-                    server: EntraServer::new(graph, selection, nobody),
+                    server: EntraServer::new(graph, selection, nobody).with_guard(guard),
                     demo: None,
                     auth: Some(HttpAuth {
                         validator,

@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, bail};
 
-use crate::skills::{Selection, Toolset};
+use crate::skill::Toolset;
+use crate::skills::Selection;
 
 /// A Microsoft cloud: where its sign-in authority and Graph live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -80,7 +81,7 @@ impl std::fmt::Debug for CredentialSource {
     }
 }
 
-/// A real tenant: the server's app registration and how callers reach it (DESIGN.md §3).
+/// A real tenant: the server's app registration and how callers reach it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantSettings {
     /// `AZURE_TENANT_ID`: the server's home tenant (optional over stdio).
@@ -178,32 +179,106 @@ pub struct Settings {
     /// Graph base URL (no trailing slash, no version).
     pub graph_url: String,
     pub selection: Selection,
+    pub writes: WriteSettings,
 }
 
-/// Parses `--toolsets`: a comma list of toolset names, or `all`, or `default`.
-pub fn parse_toolsets(value: &str) -> anyhow::Result<Vec<Toolset>> {
-    let value = value.trim();
-    if value.eq_ignore_ascii_case("all") {
+/// Parses `--toolsets`: a comma list of toolset names, `default` (the curated default list),
+/// `all`, or `discover` (optionally with toolsets: `discover,users,risk`), which lists
+/// `find_skills` and `run_skill` in place of the skills themselves.
+pub fn parse_toolsets(value: &str) -> anyhow::Result<(Option<Vec<Toolset>>, bool)> {
+    let mut discover = false;
+    let mut toolsets: Option<Vec<Toolset>> = None;
+    let mut all = false;
+    for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if name.eq_ignore_ascii_case("discover") {
+            discover = true;
+        } else if name.eq_ignore_ascii_case("all") {
+            all = true;
+        } else if name.eq_ignore_ascii_case("default") {
+            toolsets.get_or_insert_with(Vec::new);
+        } else {
+            let Some(toolset) = Toolset::parse(name) else {
+                let known: Vec<&str> = Toolset::ALL.iter().map(|t| t.name()).collect();
+                bail!(
+                    "--toolsets (ENTRA_MCP_TOOLSETS): unknown toolset `{}`; known: {}, or `default`, `all`, `discover`",
+                    crate::render::trim(name, 60),
+                    known.join(", ")
+                );
+            };
+            let list = toolsets.get_or_insert_with(Vec::new);
+            if !list.contains(&toolset) {
+                list.push(toolset);
+            }
+        }
+    }
+    if all || (discover && toolsets.as_ref().is_none_or(Vec::is_empty)) {
+        return Ok((Some(Toolset::ALL.to_vec()), discover));
+    }
+    // `default` alone (or nothing) is the curated list.
+    Ok((toolsets.filter(|t| !t.is_empty()), discover))
+}
+
+/// Parses `--allow-writes`: absent (no writes), `all` (or a bare flag, `true`), or a comma
+/// list of toolsets whose writes are allowed.
+pub fn parse_allow_writes(value: Option<&str>) -> anyhow::Result<Vec<Toolset>> {
+    let Some(value) = value.map(str::trim) else { return Ok(Vec::new()) };
+    if value.is_empty() || ["all", "true", "1", "yes"].iter().any(|v| value.eq_ignore_ascii_case(v)) {
         return Ok(Toolset::ALL.to_vec());
     }
-    if value.is_empty() || value.eq_ignore_ascii_case("default") {
-        return Ok(Toolset::ALL.into_iter().filter(|t| t.is_default()).collect());
+    if ["false", "0", "no"].iter().any(|v| value.eq_ignore_ascii_case(v)) {
+        return Ok(Vec::new());
     }
     let mut toolsets = Vec::new();
-    for name in value.split(',').filter(|n| !n.trim().is_empty()) {
-        let Some(toolset) = Toolset::parse(name) else {
-            let known: Vec<&str> = Toolset::ALL.iter().map(|t| t.name()).collect();
-            bail!(
-                "--toolsets (ENTRA_MCP_TOOLSETS): unknown toolset `{}`; known: {}, or `all`",
-                name.trim(),
-                known.join(", ")
-            );
-        };
+    for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let toolset = Toolset::parse(name).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--allow-writes (ENTRA_MCP_ALLOW_WRITES): unknown toolset `{}`; give `all` or a comma list of toolsets",
+                crate::render::trim(name, 60)
+            )
+        })?;
         if !toolsets.contains(&toolset) {
             toolsets.push(toolset);
         }
     }
     Ok(toolsets)
+}
+
+/// How writes are guarded: the break-glass accounts no tier-3 change may target, and the key
+/// confirmation tokens are signed with.
+#[derive(Clone, Default)]
+pub struct WriteSettings {
+    /// UPNs or object ids from `ENTRA_MCP_BREAK_GLASS` (comma separated).
+    pub break_glass: Vec<String>,
+    /// `ENTRA_MCP_CONFIRM_KEY`: replicas behind one Service must share it; else random per
+    /// process.
+    pub confirm_key: Option<String>,
+}
+
+impl std::fmt::Debug for WriteSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteSettings")
+            .field("break_glass", &self.break_glass)
+            .field("confirm_key", &self.confirm_key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl WriteSettings {
+    fn from_env(demo: bool, var: &impl Fn(&str) -> Option<String>) -> anyhow::Result<WriteSettings> {
+        let break_glass = match var("ENTRA_MCP_BREAK_GLASS") {
+            Some(list) => list.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect(),
+            // The demo tenant's two emergency access accounts.
+            None if demo => crate::demo::tenant::story::break_glass_upns(),
+            None => Vec::new(),
+        };
+        let confirm_key = var("ENTRA_MCP_CONFIRM_KEY").map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
+        if let Some(key) = &confirm_key
+            && key.len() < 32
+        {
+            bail!("ENTRA_MCP_CONFIRM_KEY must be at least 32 characters");
+        }
+        Ok(WriteSettings { break_glass, confirm_key })
+    }
 }
 
 /// Checks a Graph or authority URL: https, or plain http only for a loopback host (tests).
@@ -258,8 +333,9 @@ impl Settings {
             Some(url) if !url.trim().is_empty() => check_endpoint("ENTRA_MCP_GRAPH_URL", url.trim())?,
             _ => cloud.graph_url().to_string(),
         };
+        let writes = WriteSettings::from_env(demo.is_some(), &var)?;
         let tenant = TenantSettings::from_env(cloud, var)?;
-        Ok(Settings { demo, tenant, cloud, graph_url, selection })
+        Ok(Settings { demo, tenant, cloud, graph_url, selection, writes })
     }
 
     /// The Graph scope for the cloud (`https://graph.microsoft.com/.default`).
@@ -316,13 +392,23 @@ mod tests {
 
     #[test]
     fn toolsets_parse_and_refuse_unknown_names() {
-        assert_eq!(parse_toolsets("users, risk").ok(), Some(vec![Toolset::Users, Toolset::Risk]));
-        assert_eq!(parse_toolsets("all").map(|t| t.len()).ok(), Some(14));
-        assert!(
-            parse_toolsets("default").is_ok_and(|t| t.contains(&Toolset::Signins) && !t.contains(&Toolset::Devices))
-        );
+        assert_eq!(parse_toolsets("users, risk").ok(), Some((Some(vec![Toolset::Users, Toolset::Risk]), false)));
+        assert_eq!(parse_toolsets("all").ok().and_then(|t| t.0).map(|t| t.len()), Some(14));
+        assert_eq!(parse_toolsets("default").ok(), Some((None, false)));
+        assert_eq!(parse_toolsets("discover").ok(), Some((Some(Toolset::ALL.to_vec()), true)));
+        assert_eq!(parse_toolsets("discover,users").ok(), Some((Some(vec![Toolset::Users]), true)));
         let e = parse_toolsets("users,bogus").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("bogus") && e.contains("ENTRA_MCP_TOOLSETS"));
+    }
+
+    #[test]
+    fn allow_writes_is_all_or_a_list_of_toolsets() {
+        assert_eq!(parse_allow_writes(None).ok(), Some(vec![]));
+        assert_eq!(parse_allow_writes(Some("")).ok().map(|t| t.len()), Some(14));
+        assert_eq!(parse_allow_writes(Some("all")).ok().map(|t| t.len()), Some(14));
+        assert_eq!(parse_allow_writes(Some("false")).ok(), Some(vec![]));
+        assert_eq!(parse_allow_writes(Some("users,groups")).ok(), Some(vec![Toolset::Users, Toolset::Groups]));
+        assert!(parse_allow_writes(Some("users,nope")).is_err());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The `entra-mcp` command line (DESIGN.md §3): serve over stdio or HTTP, list or call tools
+//! The `entra-mcp` command line: serve over stdio or HTTP, list or call tools
 //! from a shell, and print the permissions the enabled skills need.
 
 use std::io::Write as _;
@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use entra_mcp::app::{App, Mode};
-use entra_mcp::config::{Cloud, DemoSettings, Settings, check_demo_listen, parse_toolsets};
+use entra_mcp::config::{Cloud, DemoSettings, Settings, check_demo_listen, parse_allow_writes, parse_toolsets};
 use entra_mcp::skills::Selection;
 use rmcp::ServiceExt;
 use tokio_util::sync::CancellationToken;
@@ -30,12 +30,14 @@ struct Common {
     /// Serve the built-in Woodgrove Bank demo tenant (a Graph emulator on loopback).
     #[arg(long, global = true, env = "ENTRA_MCP_DEMO")]
     demo: bool,
-    /// Toolsets to enable: a comma list, `default`, or `all`.
+    /// Toolsets to enable: a comma list, `default` (the curated list), `all`, or `discover`
+    /// (two tools, find_skills and run_skill, in place of the skills).
     #[arg(long, global = true, env = "ENTRA_MCP_TOOLSETS", default_value = "default")]
     toolsets: String,
-    /// List and allow write skills (each still needs a preview and confirmation).
-    #[arg(long, global = true, env = "ENTRA_MCP_ALLOW_WRITES")]
-    allow_writes: bool,
+    /// List and allow write skills: all, or a comma list of toolsets (each write still needs a
+    /// preview and a confirmation).
+    #[arg(long, global = true, env = "ENTRA_MCP_ALLOW_WRITES", num_args = 0..=1, default_missing_value = "all")]
+    allow_writes: Option<String>,
     /// List beta-only skills.
     #[arg(long, global = true, env = "ENTRA_MCP_BETA")]
     beta: bool,
@@ -103,8 +105,9 @@ enum ToolsCommand {
 
 impl Common {
     fn settings(&self) -> anyhow::Result<Settings> {
-        let selection =
-            Selection { toolsets: parse_toolsets(&self.toolsets)?, allow_writes: self.allow_writes, beta: self.beta };
+        let (toolsets, discover) = parse_toolsets(&self.toolsets)?;
+        let writes = parse_allow_writes(self.allow_writes.as_deref())?;
+        let selection = Selection { toolsets, writes, beta: self.beta, discover };
         let demo = self.demo.then_some(DemoSettings { scale: self.demo_scale, latency_ms: self.demo_latency_ms });
         Settings::new(demo, self.cloud, self.graph_url.as_deref(), selection)
     }
@@ -203,7 +206,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => anyhow::bail!("--args is not valid JSON: {e}"),
             };
             let app = App::start(&settings, Mode::Local).await?;
-            let reply = app.server.call(&name, Some(arguments), app.server.local_caller()).await;
+            let reply = match app.server.call(&name, Some(arguments), app.server.local_caller()).await {
+                Ok(reply) => reply,
+                Err(e) => anyhow::bail!("{}", e.message),
+            };
             let mut out = std::io::stdout().lock();
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&reply.structured)?)?;
@@ -220,46 +226,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn print_permissions(settings: &Settings, json: bool) -> anyhow::Result<()> {
-    let selection = &settings.selection;
-    use entra_mcp::graph::permission_ids::{GRAPH_APP_ID, delegated_id};
-    let skills = selection.skills();
-    let mut permissions: Vec<&str> = skills.iter().flat_map(|s| s.decl.permissions.iter().copied()).collect();
-    permissions.sort_unstable();
-    permissions.dedup();
     let mut out = std::io::stdout().lock();
+    let skills = settings.selection.skills();
     if json {
-        let per_skill: Vec<_> = skills
-            .iter()
-            .map(|s| serde_json::json!({"tool": s.decl.name, "permissions": s.decl.permissions, "least_role": s.decl.least_role}))
-            .collect();
-        let access: Vec<_> = permissions
-            .iter()
-            .filter_map(|p| delegated_id(p))
-            .map(|id| serde_json::json!({"id": id, "type": "Scope"}))
-            .collect();
-        let unknown: Vec<&str> = permissions.iter().copied().filter(|p| delegated_id(p).is_none()).collect();
-        let tenant = settings.tenant.tenant_id.clone().unwrap_or_else(|| "{tenant}".into());
-        let client = settings.tenant.client_id.clone().unwrap_or_else(|| "{client id}".into());
-        let authority = &settings.tenant.authority;
-        let document = serde_json::json!({
-            "delegated_permissions": permissions,
-            "requiredResourceAccess": [{"resourceAppId": GRAPH_APP_ID, "resourceAccess": access}],
-            "admin_consent_url": format!("{authority}/{tenant}/adminconsent?client_id={client}"),
-            "permissions_without_known_id": unknown,
-            "tools": per_skill,
-        });
+        let document = entra_mcp::permissions::manifest(&skills, &settings.tenant);
         writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
     } else {
-        writeln!(out, "Delegated Microsoft Graph permissions for the enabled toolsets (no application permissions):")?;
-        for p in &permissions {
-            let users: Vec<&str> =
-                skills.iter().filter(|s| s.decl.permissions.contains(p)).map(|s| s.decl.name).collect();
-            writeln!(out, "  {p:<36} {}", users.join(", "))?;
-        }
-        writeln!(out, "\nLeast Entra roles (the signed-in user's active role decides what Graph returns):")?;
-        for s in &skills {
-            writeln!(out, "  {:<26} {}", s.decl.name, s.decl.least_role)?;
-        }
+        write!(out, "{}", entra_mcp::permissions::text(&skills))?;
     }
     Ok(())
 }

@@ -3,7 +3,8 @@
 
 use rmcp::model::{GetPromptResult, JsonObject, Prompt, PromptArgument, PromptMessage, Role};
 
-use crate::skills::{SkillError, UserRef};
+use crate::error::SkillError;
+use crate::skills::shared::{UserRef, parse_guid};
 
 struct Playbook {
     name: &'static str,
@@ -87,7 +88,7 @@ fn triage_failed_sign_in(arguments: &JsonObject) -> Result<String, SkillError> {
     let user = user_argument(arguments)?;
     let sign_in = match arguments.get("sign_in_id").and_then(|v| v.as_str()) {
         Some(id) if !id.trim().is_empty() => {
-            crate::skills::parse_guid_arg("sign_in_id", id)?;
+            parse_guid("sign_in_id", id)?;
             format!("sign_in_id={}", id.trim())
         }
         _ => format!("user={user}"),

@@ -16,8 +16,10 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 
 use crate::auth::Caller;
+use crate::discovery;
 use crate::graph::GraphService;
-use crate::skills::{self, Ctx, Selection, SkillReply};
+use crate::skill::{CallerKey, Ctx, SkillReply, WriteGuard};
+use crate::skills::{self, Selection};
 
 /// What the model is told the server is for.
 pub const INSTRUCTIONS: &str = "Microsoft Entra ID for identity and security admins: users, groups, \
@@ -33,11 +35,19 @@ pub struct EntraServer {
     selection: Arc<Selection>,
     /// The caller over stdio (the local signed-in user); HTTP callers come with each request.
     local_caller: Arc<Caller>,
+    guard: Arc<WriteGuard>,
 }
 
 impl EntraServer {
     pub fn new(graph: Arc<GraphService>, selection: Arc<Selection>, local_caller: Arc<Caller>) -> Self {
-        EntraServer { graph, selection, local_caller }
+        EntraServer { graph, selection, local_caller, guard: Arc::new(WriteGuard::default()) }
+    }
+
+    /// The write guard rails and confirmation key (the default: a random key, no break-glass
+    /// accounts).
+    pub fn with_guard(mut self, guard: Arc<WriteGuard>) -> Self {
+        self.guard = guard;
+        self
     }
 
     /// The caller over stdio and from the shell.
@@ -45,64 +55,201 @@ impl EntraServer {
         self.local_caller.clone()
     }
 
-    /// The enabled tools, in catalog order.
+    /// The listed tools: the enabled skills in catalog order, or the two discovery tools.
     pub fn tools(&self) -> Vec<Tool> {
+        if self.selection.discover {
+            return discovery::tools();
+        }
         self.selection.skills().iter().map(|s| s.tool()).collect()
     }
 
-    /// Runs a tool by name for a caller. An unknown tool or bad arguments come back as a tool
-    /// error the model can read, never as a protocol error.
+    /// Runs a tool by name for a caller. Bad arguments come back as a tool error the model can
+    /// read; an unknown tool name is the protocol error `-32602`, as MCP defines it.
     pub async fn call(
         &self,
         name: &str,
         arguments: Option<rmcp::model::JsonObject>,
         caller: Arc<Caller>,
-    ) -> SkillReply {
+    ) -> Result<SkillReply, McpError> {
+        if self.selection.discover {
+            match name {
+                discovery::FIND_SKILLS => return Ok(self.find_skills(arguments)),
+                discovery::RUN_SKILL => {
+                    let (name, arguments) = match run_skill_arguments(arguments) {
+                        Ok(parts) => parts,
+                        Err(reply) => return Ok(*reply),
+                    };
+                    return self.call_skill(&name, arguments, caller).await;
+                }
+                _ => {}
+            }
+        }
+        self.call_skill(name, arguments, caller).await
+    }
+
+    async fn call_skill(
+        &self,
+        name: &str,
+        arguments: Option<rmcp::model::JsonObject>,
+        caller: Arc<Caller>,
+    ) -> Result<SkillReply, McpError> {
         let Some(skill) = skills::find(&self.selection, name) else {
-            return unknown_tool(&self.selection, name);
+            return Err(unknown_tool(&self.selection, name));
         };
         let started = Instant::now();
-        let argument_names: Vec<String> = arguments.as_ref().map(|a| a.keys().cloned().collect()).unwrap_or_default();
-        let ctx = Ctx::new(self.graph.bind(caller.clone()), chrono::Utc::now());
-        let reply = skill.invoke(ctx, arguments).await;
+        let argument_names: Vec<String> = arguments
+            .as_ref()
+            .map(|a| a.keys().take(20).map(|k| crate::render::trim(k, 40)).collect())
+            .unwrap_or_default();
+        let confirmed = arguments.as_ref().is_some_and(|a| a.contains_key("confirm"));
+        let ctx = Ctx::new(self.graph.bind(caller.clone()), chrono::Utc::now(), self.guard.clone());
+        let key = caller_key(&caller);
+        let reply = skill.invoke(ctx, arguments, Some(&key)).await;
         // The audit trail: who, what, which Graph requests, how it went. Never a token.
         let request_ids: Vec<&str> = reply.graph_requests.iter().filter_map(|c| c.request_id.as_deref()).collect();
+        let outcome = if reply.is_error {
+            reply.structured["error"]["kind"].as_str().unwrap_or("error")
+        } else if reply.structured.get("pending_confirmation").is_some() {
+            "preview"
+        } else {
+            "ok"
+        };
         tracing::info!(
             target: "entra_mcp::audit",
             tool = name,
+            write = skill.is_write(),
+            confirmed,
             caller_oid = caller.object_id.as_deref().unwrap_or("local"),
             caller_tid = caller.tenant_id.as_deref().unwrap_or("-"),
             caller_upn = caller.upn.as_deref().unwrap_or("-"),
             arguments = ?argument_names,
             graph_request_ids = ?request_ids,
-            outcome = if reply.is_error { reply.structured["error"]["kind"].as_str().unwrap_or("error") } else { "ok" },
+            outcome,
             duration_ms = started.elapsed().as_millis() as u64,
             "tool call"
         );
-        reply
+        Ok(reply)
+    }
+
+    fn find_skills(&self, arguments: Option<rmcp::model::JsonObject>) -> SkillReply {
+        let args = arguments.unwrap_or_default();
+        let question = match args.get("question").and_then(|q| q.as_str()).map(str::trim) {
+            Some(q) if !q.is_empty() && q.chars().count() <= 500 => q.to_string(),
+            _ => {
+                return SkillReply::error(crate::error::SkillError::invalid(
+                    "question",
+                    "the admin's question, 1–500 characters",
+                ));
+            }
+        };
+        let limit = match args.get("limit") {
+            None => 5,
+            Some(v) => match v.as_u64() {
+                Some(n @ 1..=10) => n as usize,
+                _ => return SkillReply::error(crate::error::SkillError::invalid("limit", "an integer from 1 to 10")),
+            },
+        };
+        if let Some(extra) = args.keys().find(|k| *k != "question" && *k != "limit") {
+            return SkillReply::error(crate::error::SkillError::invalid_value(
+                &crate::render::trim(extra, 40),
+                "is not an argument of find_skills",
+                "`question` and `limit`",
+            ));
+        }
+        let (structured, markdown) = discovery::find(&self.selection.skills(), &question, limit);
+        SkillReply { is_error: false, structured, markdown, graph_requests: Vec::new() }
     }
 }
 
-fn unknown_tool(selection: &Selection, name: &str) -> SkillReply {
-    let known: Vec<&str> = selection.skills().iter().map(|s| s.name()).collect();
-    let disabled = skills::catalog().iter().any(|s| s.name() == name);
-    let message = if disabled {
-        format!("tool `{}` is not enabled on this server", crate::render::trim(name, 60))
-    } else {
-        format!("there is no tool `{}`", crate::render::trim(name, 60))
+/// `run_skill`'s `name` and `arguments`.
+fn run_skill_arguments(
+    arguments: Option<rmcp::model::JsonObject>,
+) -> Result<(String, Option<rmcp::model::JsonObject>), Box<SkillReply>> {
+    let mut args = arguments.unwrap_or_default();
+    let invalid =
+        |field: &str, accepted: &str| Box::new(SkillReply::error(crate::error::SkillError::invalid(field, accepted)));
+    let name = match args.remove("name") {
+        Some(serde_json::Value::String(name)) => name,
+        _ => return Err(invalid("name", "the name of a skill from find_skills")),
     };
-    let remedy = if disabled {
-        "enable its toolset with --toolsets (or ENTRA_MCP_TOOLSETS)".to_string()
-    } else {
-        format!("use one of: {}", known.join(", "))
+    let inner = match args.remove("arguments") {
+        None => None,
+        Some(serde_json::Value::Object(map)) => Some(map),
+        Some(_) => return Err(invalid("arguments", "a JSON object of the skill's arguments")),
     };
-    let error = skills::SkillError::new(skills::ErrorKind::InvalidInput, message).with_remedy(remedy);
-    SkillReply {
-        is_error: true,
-        markdown: error.to_markdown(),
-        structured: serde_json::json!({ "error": error }),
-        graph_requests: Vec::new(),
+    if let Some(extra) = args.keys().next() {
+        return Err(Box::new(SkillReply::error(crate::error::SkillError::invalid_value(
+            &crate::render::trim(extra, 40),
+            "is not an argument of run_skill",
+            "`name` and `arguments`",
+        ))));
     }
+    Ok((name, inner))
+}
+
+/// What a confirmation token binds of the caller: tenant and object id.
+fn caller_key(caller: &Caller) -> CallerKey {
+    CallerKey(format!(
+        "{}/{}",
+        caller.tenant_id.as_deref().unwrap_or("-"),
+        caller.object_id.as_deref().unwrap_or("local")
+    ))
+}
+
+/// The protocol error for a tool this server does not serve, naming the closest ones.
+fn unknown_tool(selection: &Selection, name: &str) -> McpError {
+    let shown = crate::render::trim(name, 60);
+    let mut known: Vec<&str> = selection.skills().iter().map(|s| s.name()).collect();
+    if selection.discover {
+        known.extend([discovery::FIND_SKILLS, discovery::RUN_SKILL]);
+    }
+    // A disabled read is named as such; a write without --allow-writes is simply unknown.
+    let disabled_read = skills::catalog().iter().find(|s| s.name() == name && !s.is_write());
+    let message = match disabled_read {
+        Some(skill) => format!(
+            "tool `{shown}` is not enabled on this server; enable the `{}` toolset with --toolsets (ENTRA_MCP_TOOLSETS)",
+            skill.decl.toolset.name()
+        ),
+        None => {
+            let closest = closest(&known, name);
+            if closest.is_empty() {
+                format!("there is no tool `{shown}`")
+            } else {
+                format!("there is no tool `{shown}`; closest: {}", closest.join(", "))
+            }
+        }
+    };
+    McpError::invalid_params(message, None)
+}
+
+/// Up to three names nearest to `name`, by edit distance and shared words.
+fn closest<'a>(known: &[&'a str], name: &str) -> Vec<&'a str> {
+    let name: String = name.chars().take(80).collect::<String>().to_lowercase();
+    let words: Vec<&str> = name.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).collect();
+    let mut scored: Vec<(usize, &str)> = known
+        .iter()
+        .map(|k| {
+            let shared = words.iter().filter(|w| k.contains(*w)).count();
+            (edit_distance(&name, k).saturating_sub(4 * shared), *k)
+        })
+        .collect();
+    scored.sort();
+    let limit = name.len().max(6);
+    scored.into_iter().filter(|(d, _)| *d <= limit).take(3).map(|(_, k)| k).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// The MCP result: markdown for the model, the same facts as `structuredContent`.
@@ -142,6 +289,9 @@ impl ServerHandler for EntraServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
+        if self.selection.discover {
+            return discovery::tools().into_iter().find(|t| t.name == name);
+        }
         skills::find(&self.selection, name).map(|s| s.tool())
     }
 
@@ -154,7 +304,7 @@ impl ServerHandler for EntraServer {
         let cancel = ctx.ct.clone();
         let call = self.call(&request.name, request.arguments, caller);
         tokio::select! {
-            reply = call => Ok(to_call_tool_result(reply).into()),
+            reply = call => Ok(to_call_tool_result(reply?).into()),
             _ = cancel.cancelled() => Err(McpError::internal_error("cancelled by the client", None)),
         }
     }

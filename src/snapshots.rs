@@ -4,7 +4,8 @@
 
 use serde_json::json;
 
-use crate::skills::{Access, Skill, Toolset, catalog};
+use crate::skill::{Access, Skill, Toolset};
+use crate::skills::catalog;
 
 /// The snapshot of one tool: what a host sees, plus the facts only the catalog carries.
 pub fn tool_snapshot(skill: &Skill) -> String {
@@ -15,6 +16,7 @@ pub fn tool_snapshot(skill: &Skill) -> String {
         "toolset": skill.decl.toolset,
         "access": access_text(skill.decl.access),
         "beta": skill.decl.beta,
+        "default": skill.decl.default,
         "permissions": skill.decl.permissions,
         "least_role": skill.decl.least_role,
         "description": skill.decl.description,
@@ -30,7 +32,7 @@ pub fn tool_snapshot(skill: &Skill) -> String {
 fn access_text(access: Access) -> String {
     match access {
         Access::Read => "read".into(),
-        Access::Write { tier } => format!("write (C{tier})"),
+        Access::Write { tier, .. } => format!("write (C{tier})"),
     }
 }
 
@@ -49,7 +51,7 @@ pub fn catalog_page() -> String {
             "| [`{name}`]({name}.json) | {toolset} | {default} | {description} | {permissions} | {role} | {access} |\n",
             name = s.decl.name,
             toolset = s.decl.toolset.name(),
-            default = if s.decl.toolset.is_default() { "yes" } else { "no" },
+            default = if s.decl.default { "yes" } else { "no" },
             description = s.decl.description.replace('|', "\\|"),
             permissions = s.decl.permissions.join(", "),
             role = s.decl.least_role,
@@ -60,7 +62,23 @@ pub fn catalog_page() -> String {
             },
         ));
     }
+    page.push_str("\n## Try each tool on the demo tenant\n\nEach line is the tool's first example (`--json` prints the structured answer).\n\n```sh\n");
+    for s in catalog() {
+        page.push_str(&example_command(s));
+        page.push('\n');
+    }
+    page.push_str("```\n");
     page
+}
+
+/// A skill's first example as a ready shell command.
+pub fn example_command(skill: &Skill) -> String {
+    let args = skill.decl.examples.first().map(|e| e.args).unwrap_or("{}");
+    let flags = if skill.is_write() { " --allow-writes" } else { "" };
+    let toolsets =
+        if skill.decl.default { String::new() } else { format!(" --toolsets {}", skill.decl.toolset.name()) };
+    // Single quotes for the shell, with any quote inside closed and reopened.
+    format!("entra-mcp tools call {} --demo{flags}{toolsets} --args '{}'", skill.decl.name, args.replace('\'', "'\\''"))
 }
 
 /// Every file under `tools/` as (relative path, content).

@@ -1,4 +1,4 @@
-//! The real HTTP app on 127.0.0.1:0 with an rmcp client: every wave-1 skill on the demo tenant
+//! The real HTTP app on 127.0.0.1:0 with an rmcp client: every skill's examples on the demo tenant
 //! under both MCP revisions, the Host allow-list, `/healthz`, and the demo's loopback-only rule.
 
 mod common;
@@ -23,7 +23,7 @@ struct Running {
 
 async fn start() -> Running {
     let settings =
-        Settings::new(Some(DemoSettings { scale: 1, latency_ms: 0 }), Cloud::Public, None, Selection::default())
+        Settings::new(Some(DemoSettings { scale: 1, latency_ms: 0 }), Cloud::Public, None, Selection::everything())
             .expect("settings");
     let app = App::start(&settings, Mode::Http).await.expect("app starts");
     let listener = entra_mcp::http::bind("127.0.0.1:0".parse().expect("addr")).await.expect("bind");
@@ -42,10 +42,10 @@ fn transport(addr: SocketAddr) -> StreamableHttpClientTransport<reqwest::Client>
 }
 
 #[tokio::test]
-async fn every_wave_one_skill_answers_over_http() {
+async fn every_skill_answers_its_examples_over_http() {
     let server = start().await;
     let client = ().serve(transport(server.addr)).await.expect("initialize over HTTP");
-    common::check_every_skill(&client).await;
+    common::check_every_skill(&client, &Selection::everything()).await;
     client.cancel().await.expect("close");
     server.cancel.cancel();
 }

@@ -1,5 +1,5 @@
-//! The real binary over stdio, as an MCP host runs it: every wave-1 skill on the demo tenant,
-//! the prompts, and a clean shutdown.
+//! The real binary over stdio, as an MCP host runs it: every skill's examples on the demo
+//! tenant, the prompts, and a clean shutdown.
 
 mod common;
 
@@ -10,19 +10,19 @@ use tokio::process::Command;
 
 async fn spawn() -> common::Client {
     let transport = TokioChildProcess::new(Command::new(env!("CARGO_BIN_EXE_entra-mcp")).configure(|c| {
-        c.args(["stdio", "--demo"]).env("ENTRA_MCP_LOG", "error");
+        c.args(["stdio", "--demo", "--toolsets", "all", "--allow-writes", "--beta"]).env("ENTRA_MCP_LOG", "error");
     }))
     .expect("spawn entra-mcp");
     ().serve(transport).await.expect("initialize over stdio")
 }
 
 #[tokio::test]
-async fn every_wave_one_skill_answers_over_stdio() {
+async fn every_skill_answers_its_examples_over_stdio() {
     let client = spawn().await;
     let info = client.peer_info().expect("server info");
     assert_eq!(info.server_info.as_ref().map(|i| i.name.as_str()), Some("entra-mcp"));
     assert!(info.instructions.as_deref().is_some_and(|i| i.contains("Entra")));
-    common::check_every_skill(&client).await;
+    common::check_every_skill(&client, &entra_mcp::skills::Selection::everything()).await;
     client.cancel().await.expect("shutdown");
 }
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use entra_mcp::auth::{AccessToken, Caller, TokenSource};
+use entra_mcp::error::{ErrorKind, SkillError};
 use entra_mcp::graph::{GraphClient, GraphRequest, GraphService, GraphSettings, Query};
-use entra_mcp::skills::{ErrorKind, SkillError};
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path, query_param};

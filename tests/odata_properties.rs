@@ -18,10 +18,12 @@ use std::sync::{Arc, LazyLock};
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use entra_mcp::auth::{AccessToken, Caller, TokenSource};
+use entra_mcp::error::{ErrorKind, SkillError};
 use entra_mcp::graph::{GraphService, GraphSettings, Query};
 use entra_mcp::odata::{CmpOp, Expr, Literal, Path, evaluate, parse_filter};
 use entra_mcp::server::EntraServer;
-use entra_mcp::skills::{ErrorKind, Selection, SkillError};
+use entra_mcp::skills::Selection;
+use entra_mcp::skills::shared::{AUDIT_FILTER_FIELDS, SIGN_IN_FILTER_FIELDS};
 use futures::future::BoxFuture;
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
@@ -640,29 +642,9 @@ static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
     Harness { runtime, server }
 });
 
-/// The contract of each skill's `filter`, as its description states it.
-const SIGN_IN_FIELDS: &[&str] = &[
-    "appDisplayName",
-    "userPrincipalName",
-    "status/errorCode",
-    "ipAddress",
-    "clientAppUsed",
-    "conditionalAccessStatus",
-    "location/city",
-    "location/countryOrRegion",
-    "deviceDetail/operatingSystem",
-    "deviceDetail/browser",
-    "riskLevelDuringSignIn",
-];
-const AUDIT_FIELDS: &[&str] = &[
-    "activityDisplayName",
-    "category",
-    "loggedByService",
-    "result",
-    "operationType",
-    "initiatedBy/user/userPrincipalName",
-    "initiatedBy/app/displayName",
-];
+/// Each skill's `filter` allow-list, from the one place it is written.
+const SIGN_IN_FIELDS: &[&str] = SIGN_IN_FILTER_FIELDS;
+const AUDIT_FIELDS: &[&str] = AUDIT_FILTER_FIELDS;
 /// Fields neither skill allows, including near misses in case and path.
 const OTHER_FIELDS: &[&str] =
     &["userId", "createdDateTime", "AppDisplayName", "status", "status/errorcode", "location", "id", "correlationId"];
@@ -708,7 +690,8 @@ fn candidate_filter(allowed: &'static [&'static str]) -> impl Strategy<Value = E
 /// accepted, `None` when it was refused as invalid input.
 fn run_filter(skill: &str, filter: &str) -> Result<Option<Expr>, String> {
     let args = json!({"filter": filter, "since": "7d"}).as_object().cloned();
-    let reply = HARNESS.runtime.block_on(HARNESS.server.call(skill, args, Arc::new(Caller::default())));
+    let reply =
+        HARNESS.runtime.block_on(HARNESS.server.call(skill, args, Arc::new(Caller::default()))).expect("a known tool");
     let kind = reply.structured["error"]["kind"].as_str().unwrap_or_default().to_string();
     match kind.as_str() {
         "invalid_input" => {

@@ -4,7 +4,7 @@
 use futures::future::BoxFuture;
 
 use super::{AccessToken, Caller, TokenSource};
-use crate::skills::SkillError;
+use crate::error::SkillError;
 
 /// Issues demo tokens for the persona (or for the caller's own object id when one is known).
 pub struct DemoTokenSource {

@@ -17,7 +17,7 @@ use azure_identity::{
 use futures::future::BoxFuture;
 
 use super::{AccessToken, Caller, TokenSource};
-use crate::skills::{ErrorKind, SkillError};
+use crate::error::{ErrorKind, SkillError};
 
 const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 

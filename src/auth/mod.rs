@@ -18,7 +18,7 @@ use std::fmt;
 
 use futures::future::BoxFuture;
 
-use crate::skills::SkillError;
+use crate::error::SkillError;
 
 /// A bearer token. Its `Debug` and `Display` never print the value, so it cannot leak into a
 /// log line or an error message by accident.

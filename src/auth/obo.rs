@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use super::credential::ClientCredential;
 use super::{AccessToken, Caller, TokenSource};
-use crate::skills::{ErrorKind, SkillError};
+use crate::error::{ErrorKind, SkillError};
 
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);

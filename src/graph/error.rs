@@ -1,8 +1,8 @@
-//! Graph's error body and its mapping to [`SkillError`] kinds (DESIGN.md §6).
+//! Graph's error body and its mapping to [`SkillError`] kinds .
 
 use serde::Deserialize;
 
-use crate::skills::{ErrorKind, GraphFailure, SkillError};
+use crate::error::{ErrorKind, GraphFailure, SkillError};
 
 /// `{"error": {"code", "message", "innerError": {"request-id", "date"}}}`
 #[derive(Debug, Default, Deserialize)]

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::auth::{Caller, TokenSource};
-use crate::skills::{ErrorKind, SkillError};
+use crate::error::{ErrorKind, SkillError};
 pub use error::map_graph_error;
 pub use odata::{Query, segment};
 
@@ -126,7 +126,9 @@ impl GraphRequest {
     }
 }
 
-/// How one request went, as shown to the admin in `graph_requests`.
+/// One request as the admin sees it in `graph_requests` — method, version, path, query and the
+/// headers that change Graph's behaviour, enough to replay it — plus what the audit log keeps
+/// and the answer leaves out (status, request-id, pages read).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct GraphCall {
     pub method: String,
@@ -139,11 +141,12 @@ pub struct GraphCall {
     /// `ConsistencyLevel` / `Prefer` headers sent.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<String>,
+    #[serde(skip)]
     pub status: u16,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip)]
     pub request_id: Option<String>,
     /// Pages fetched through `@odata.nextLink` (when more than one).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip)]
     pub pages: Option<u32>,
 }
 
@@ -454,7 +457,7 @@ fn parse_json<T: DeserializeOwned>(response: &Response) -> Result<T, SkillError>
 fn upstream_shape(expected: &str, request_id: Option<String>) -> SkillError {
     SkillError::new(ErrorKind::Upstream, format!("Graph's answer was not {expected}"))
         .with_remedy("retry; quote the request-id if it persists")
-        .with_graph(crate::skills::GraphFailure { status: 200, code: None, request_id, date: None })
+        .with_graph(crate::error::GraphFailure { status: 200, code: None, request_id, date: None })
 }
 
 fn connection_error(e: &reqwest::Error) -> SkillError {

@@ -319,6 +319,11 @@ pub mod story {
         ids::tenant_id()
     }
     pub const SPRAY_VICTIMS: &[&str] = sign_ins::SPRAY_VICTIMS;
+
+    /// The emergency access accounts, which no write that removes access may target.
+    pub fn break_glass_upns() -> Vec<String> {
+        ["breakglass01", "breakglass02"].iter().map(|h| format!("{h}@{}", super::INITIAL_DOMAIN)).collect()
+    }
     pub const EXCHANGE_ONLINE: &str = super::apps::EXCHANGE_ONLINE;
 }
 

@@ -1,23 +1,18 @@
-//! The `audit` toolset: directory audit logs — who changed what, when.
-
+//! `list_directory_audits`: directory changes in a window, by initiator, activity, category,
+//! service, target or result.
 use std::collections::BTreeMap;
 
 use chrono::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::params::{allowed_filter, parse_guid, text, window};
-use super::{Access, Ctx, Declaration, Limit, ListInfo, Render, Since, Skill, SkillError, Toolset, UserRef};
 use crate::graph::resources::DirectoryAudit;
 use crate::graph::{GraphRequest, Query};
 use crate::odata::Expr;
 use crate::render::{or_dash, short_time, table, trim_opt};
+use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
+use crate::skills::shared::*;
 
-pub(super) fn skills() -> Vec<Skill> {
-    vec![Skill::new(LIST_DIRECTORY_AUDITS, list_directory_audits)]
-}
-
-/// Audit logs are kept 30 days with P1/P2 (7 with Free).
 const AUDIT_RETENTION_DAYS: i64 = 30;
 
 const LIST_DIRECTORY_AUDITS: Declaration = Declaration {
@@ -29,6 +24,8 @@ const LIST_DIRECTORY_AUDITS: Declaration = Declaration {
     least_role: "Reports Reader",
     access: Access::Read,
     beta: false,
+    default: true,
+    examples: EXAMPLES,
 };
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq)]
@@ -59,16 +56,6 @@ pub struct ListDirectoryAuditsParams {
     #[serde(default)]
     pub limit: Limit,
 }
-
-const AUDIT_FILTER_FIELDS: &[&str] = &[
-    "activityDisplayName",
-    "category",
-    "loggedByService",
-    "result",
-    "operationType",
-    "initiatedBy/user/userPrincipalName",
-    "initiatedBy/app/displayName",
-];
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AuditTarget {
@@ -116,10 +103,10 @@ async fn list_directory_audits(ctx: Ctx, p: ListDirectoryAuditsParams) -> Result
     if let Some(user) = &p.initiated_by {
         let key = user.parse("initiated_by")?;
         clauses.push(match key {
-            super::params::UserKey::Upn(upn) => Expr::eq("initiatedBy/user/userPrincipalName", upn),
-            super::params::UserKey::Id(id) => Expr::eq("initiatedBy/user/id", id.to_string()),
-            super::params::UserKey::Me => {
-                Expr::eq("initiatedBy/user/id", super::users::resolve_user(&ctx, &key).await?.id)
+            UserKey::Upn(upn) => Expr::eq("initiatedBy/user/userPrincipalName", upn),
+            UserKey::Id(id) => Expr::eq("initiatedBy/user/id", id.to_string()),
+            UserKey::Me => {
+                Expr::eq("initiatedBy/user/id", resolve_user(&ctx, &key).await?.id)
             }
         });
     }
@@ -250,4 +237,25 @@ impl Render for AuditList {
             self.list.footer()
         )
     }
+}
+
+const EXAMPLES: &[Example] = &[
+    Example {
+        question: "What changed in the directory this week?",
+        args: r#"{"since":"7d","limit":200}"#,
+        facts: &[
+            Fact::AtLeast("audits/*", 5),
+            Fact::Some("audits/*/targets/*/name", "~CA003"),
+            Fact::Some("audits/*/result", "failure"),
+        ],
+    },
+    Example {
+        question: "What did marcus@woodgrovebank.com change in the last 30 days?",
+        args: r#"{"initiated_by":"marcus@woodgrovebank.com","since":"30d"}"#,
+        facts: &[Fact::Every("audits/*/initiated_by", "marcus@woodgrovebank.com")],
+    },
+];
+
+pub fn skill() -> Skill {
+    Skill::new(LIST_DIRECTORY_AUDITS, list_directory_audits)
 }

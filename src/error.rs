@@ -1,9 +1,9 @@
-//! `SkillError`: the few kinds of failure a skill reports, each rendered as an actionable tool
+//! The error vocabulary at the crate's ground: `SkillError`, the few kinds of failure a skill reports, each rendered as an actionable tool
 //! error (`isError: true`) rather than a protocol error, because the model must read it and act.
 
 use serde::Serialize;
 
-/// What went wrong, in the words an admin acts on (DESIGN.md §6).
+/// What went wrong, in the words an admin acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {

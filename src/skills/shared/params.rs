@@ -8,22 +8,21 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::SkillError;
+use crate::error::SkillError;
+use crate::skill::Ctx;
+
+/// The GUID an argument gives, if it is one (36 characters, as Graph writes ids).
+pub fn guid(value: &str) -> Option<Uuid> {
+    let value = value.trim();
+    if value.len() == 36 { Uuid::try_parse(value).ok() } else { None }
+}
 
 /// Parses an object id. Graph ids are GUIDs; anything else is refused before it reaches a URL.
 pub fn parse_guid(field: &str, value: &str) -> Result<Uuid, SkillError> {
-    let trimmed = value.trim();
-    if trimmed.len() != 36 {
-        return Err(SkillError::invalid_value(
-            field,
-            format!("`{}` is not a GUID", shorten(trimmed)),
-            "an object id such as 8c6d7a4e-1f0b-4c1e-9a53-2b0d3c4e5f60",
-        ));
-    }
-    Uuid::try_parse(trimmed).map_err(|_| {
+    guid(value).ok_or_else(|| {
         SkillError::invalid_value(
             field,
-            format!("`{}` is not a GUID", shorten(trimmed)),
+            format!("`{}` is not a GUID", shorten(value.trim())),
             "an object id such as 8c6d7a4e-1f0b-4c1e-9a53-2b0d3c4e5f60",
         )
     })
@@ -89,9 +88,7 @@ impl UserRef {
         if value.eq_ignore_ascii_case("me") {
             return Ok(UserKey::Me);
         }
-        if let Ok(id) = Uuid::try_parse(value)
-            && value.len() == 36
-        {
+        if let Some(id) = guid(value) {
             return Ok(UserKey::Id(id));
         }
         if is_upn(value) {
@@ -203,7 +200,7 @@ fn parse_time(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
 
 /// A window `[since, until]` clipped to a log's retention, with a note when clipped.
 pub fn window(
-    ctx: &super::Ctx,
+    ctx: &Ctx,
     since: Option<&Since>,
     until: Option<&Since>,
     default_ago: Duration,
@@ -330,7 +327,7 @@ mod tests {
         for bad in ["", "yesterday", "48", "-3d", "0h", "5y", "99999999d", "2026-13-01", "7 d"] {
             let e = Since::new(bad).resolve("since", now());
             let e = e.err().unwrap_or_else(|| panic!("{bad} was accepted"));
-            assert_eq!(e.kind, super::super::ErrorKind::InvalidInput);
+            assert_eq!(e.kind, crate::error::ErrorKind::InvalidInput);
             assert!(e.message.contains("`since`"), "{}", e.message);
             assert!(e.remedy.as_deref().is_some_and(|r| r.contains("48h") && r.contains("RFC 3339")));
         }

@@ -1,0 +1,315 @@
+//! What a skill is: its [`Declaration`], the context it runs in ([`Ctx`]), how its answer is
+//! shaped ([`Render`], [`SkillReply`]), and [`Skill`], which binds a declaration to its code.
+//! The catalog of concrete skills lives in `skills/`, which builds on this module; nothing here
+//! knows any one skill.
+//!
+//! A read skill is `Skill::new(DECLARATION, run)`. A write skill is `Skill::write(DECLARATION,
+//! prepare, apply)`: the framework, not the skill, runs the preview → confirmation → change
+//! protocol of `write.rs`, so every write is gated the same way.
+
+mod confirm;
+pub mod example;
+mod schemas;
+mod toolset;
+pub mod write;
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use rmcp::model::{JsonObject, Tool, ToolAnnotations};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use crate::error::{ErrorKind, GraphFailure, SkillError};
+pub use confirm::Confirmer;
+pub use example::{Example, Fact};
+pub use toolset::Toolset;
+pub use write::{WriteGuard, WritePlan};
+
+use crate::graph::{GraphCall, GraphClient};
+
+/// Read, or a write of a confirmation tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    /// `tier`: 1 self-scoped and reversible, 2 a reversible change to an object, 3 removes
+    /// access, locks someone out or signals a compromise (the human re-types the target).
+    /// `idempotent`: repeating the same call leaves the tenant as one call did.
+    Write {
+        tier: u8,
+        idempotent: bool,
+    },
+}
+
+/// Everything about a skill that is not its code: the one place each fact is written.
+#[derive(Debug, Clone, Copy)]
+pub struct Declaration {
+    pub name: &'static str,
+    pub title: &'static str,
+    /// Intent first, in an admin's words; then licence and least role.
+    pub description: &'static str,
+    pub toolset: Toolset,
+    /// Least delegated Graph permissions.
+    pub permissions: &'static [&'static str],
+    /// Least-privileged Entra role ("none" when any member can).
+    pub least_role: &'static str,
+    pub access: Access,
+    /// Calls Graph beta only: hidden unless beta is enabled.
+    pub beta: bool,
+    /// In the curated default list (at most 40 skills across all toolsets).
+    pub default: bool,
+    /// Demo-tenant calls and the facts their answers must hold; the end-to-end, fault and
+    /// soak suites, the catalog page and `find_skills` all read them.
+    pub examples: &'static [Example],
+}
+
+/// What a skill's output knows how to say in compact markdown.
+pub trait Render {
+    fn markdown(&self) -> String;
+}
+
+/// The context a skill runs in: a Graph client bound to the caller, the clock, notes that
+/// travel with the answer (skipped sections, clipped windows), and the write guard rails. No
+/// transport, no token.
+#[derive(Clone)]
+pub struct Ctx {
+    pub graph: GraphClient,
+    pub now: DateTime<Utc>,
+    pub guard: Arc<WriteGuard>,
+    notes: Arc<Mutex<Vec<String>>>,
+}
+
+impl Ctx {
+    pub fn new(graph: GraphClient, now: DateTime<Utc>, guard: Arc<WriteGuard>) -> Self {
+        Ctx { graph, now, guard, notes: Arc::new(Mutex::new(Vec::new())) }
+    }
+
+    /// Adds a note to the answer (shown to the model and kept in `notes`).
+    pub fn note(&self, note: impl Into<String>) {
+        if let Ok(mut notes) = self.notes.lock() {
+            notes.push(note.into());
+        }
+    }
+
+    /// Runs an optional section of a composite: on failure the answer goes on without it and
+    /// says why in a note, instead of failing as a whole.
+    pub fn optional<T>(&self, section: &str, result: Result<T, SkillError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.note(format!("{section} skipped: {}", e.message));
+                None
+            }
+        }
+    }
+
+    fn take_notes(&self) -> Vec<String> {
+        self.notes.lock().map(|mut n| std::mem::take(&mut *n)).unwrap_or_default()
+    }
+}
+
+/// Who is calling, as the confirmation token binds it: tenant and object id, never a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerKey(pub String);
+
+/// The answer of one call, in both forms: `structured` matches the output schema, `markdown`
+/// carries the same facts for the model to read.
+#[derive(Debug, Clone)]
+pub struct SkillReply {
+    pub is_error: bool,
+    pub structured: Value,
+    pub markdown: String,
+    pub graph_requests: Vec<GraphCall>,
+}
+
+impl SkillReply {
+    /// An error answer that made no Graph request.
+    pub fn error(error: SkillError) -> SkillReply {
+        SkillReply {
+            is_error: true,
+            markdown: error.to_markdown(),
+            structured: serde_json::json!({ "error": error }),
+            graph_requests: Vec::new(),
+        }
+    }
+}
+
+/// The outcome of a run before the envelope is added: structured value and markdown.
+type Outcome = Result<(Value, String), SkillError>;
+type Runner = dyn Fn(Ctx, Value, Option<&CallerKey>) -> BoxFuture<'static, Outcome> + Send + Sync;
+
+/// A declared skill with its schemas and its type-erased run function.
+pub struct Skill {
+    pub decl: Declaration,
+    pub input_schema: Arc<JsonObject>,
+    pub output_schema: Arc<JsonObject>,
+    run: Box<Runner>,
+}
+
+impl Skill {
+    /// Binds a read declaration to its run function. `P` is the parameters (a struct, so the
+    /// input schema is an object), `O` the output.
+    pub fn new<P, O, F, Fut>(decl: Declaration, run: F) -> Skill
+    where
+        P: DeserializeOwned + JsonSchema + Send + 'static,
+        O: Serialize + JsonSchema + Render + 'static,
+        F: Fn(Ctx, P) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<O, SkillError>> + Send + 'static,
+    {
+        let run = Arc::new(run);
+        let runner = move |ctx: Ctx, args: Value, _: Option<&CallerKey>| -> BoxFuture<'static, Outcome> {
+            let run = run.clone();
+            Box::pin(async move {
+                let params: P = parse_arguments(args)?;
+                let output = run(ctx, params).await?;
+                encode(&output)
+            })
+        };
+        Skill {
+            decl,
+            input_schema: schemas::input::<P>(false),
+            output_schema: schemas::output::<O>(false),
+            run: Box::new(runner),
+        }
+    }
+
+    /// Binds a write declaration to its two halves: `prepare` validates, resolves and reads the
+    /// targets (no change), `apply` makes the change once the caller confirmed the preview.
+    pub fn write<P, O, Fp, FpFut, Fa, FaFut>(decl: Declaration, prepare: Fp, apply: Fa) -> Skill
+    where
+        P: DeserializeOwned + JsonSchema + Send + Sync + 'static,
+        O: Serialize + JsonSchema + Render + 'static,
+        Fp: Fn(Ctx, Arc<P>) -> FpFut + Send + Sync + 'static,
+        FpFut: Future<Output = Result<WritePlan, SkillError>> + Send + 'static,
+        Fa: Fn(Ctx, Arc<P>, WritePlan) -> FaFut + Send + Sync + 'static,
+        FaFut: Future<Output = Result<O, SkillError>> + Send + 'static,
+    {
+        let prepare = Arc::new(prepare);
+        let apply = Arc::new(apply);
+        let runner = move |ctx: Ctx, args: Value, caller: Option<&CallerKey>| -> BoxFuture<'static, Outcome> {
+            let prepare = prepare.clone();
+            let apply = apply.clone();
+            let caller = caller.cloned().unwrap_or(CallerKey("local".into()));
+            Box::pin(async move {
+                let (args, confirmation) = write::split_confirmation(args)?;
+                let params: Arc<P> = Arc::new(parse_arguments(Value::Object(args.clone()))?);
+                let step = write::Step { decl: &decl, caller: &caller, args: &args, confirmation };
+                write::run(step, ctx, params, &*prepare, &*apply).await
+            })
+        };
+        Skill {
+            decl,
+            input_schema: schemas::input::<P>(true),
+            output_schema: schemas::output::<O>(true),
+            run: Box::new(runner),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.decl.name
+    }
+
+    pub fn is_write(&self) -> bool {
+        matches!(self.decl.access, Access::Write { .. })
+    }
+
+    /// The MCP tool definition.
+    pub fn tool(&self) -> Tool {
+        let (read, destructive, idempotent) = match self.decl.access {
+            Access::Read => (true, false, true),
+            Access::Write { tier, idempotent } => (false, tier == 3, idempotent),
+        };
+        let annotations = ToolAnnotations::with_title(self.decl.title)
+            .read_only(read)
+            .destructive(destructive)
+            .idempotent(idempotent)
+            .open_world(true);
+        Tool::new_with_raw(self.decl.name, Some(self.decl.description.into()), self.input_schema.clone())
+            .with_raw_output_schema(self.output_schema.clone())
+            .with_annotations(annotations)
+    }
+
+    /// Runs the skill on raw JSON arguments. Never panics on bad input: every failure becomes
+    /// an error reply naming what to fix.
+    pub async fn invoke(&self, ctx: Ctx, args: Option<JsonObject>, caller: Option<&CallerKey>) -> SkillReply {
+        let args = Value::Object(args.unwrap_or_default());
+        let outcome = (self.run)(ctx.clone(), args, caller).await;
+        let graph_requests = ctx.graph.calls();
+        let notes = ctx.take_notes();
+        match outcome {
+            Ok((mut structured, mut markdown)) => {
+                if let Value::Object(map) = &mut structured {
+                    if !notes.is_empty() {
+                        map.insert("notes".into(), Value::from(notes.clone()));
+                    }
+                    map.insert("graph_requests".into(), serde_json::to_value(&graph_requests).unwrap_or_default());
+                }
+                for note in &notes {
+                    markdown.push_str("\nnote: ");
+                    markdown.push_str(note);
+                }
+                SkillReply { is_error: false, structured, markdown, graph_requests }
+            }
+            Err(mut error) => {
+                self.complete_remedy(&mut error);
+                let structured = serde_json::json!({
+                    "error": error,
+                    "graph_requests": graph_requests,
+                });
+                SkillReply { is_error: true, structured, markdown: error.to_markdown(), graph_requests }
+            }
+        }
+    }
+
+    /// A `forbidden` error names this skill's permissions and least role; the declaration is
+    /// the only place that knows them.
+    fn complete_remedy(&self, error: &mut SkillError) {
+        if error.kind == ErrorKind::Forbidden && error.graph.as_ref().is_some_and(|g| g.status == 403) {
+            error.remedy = Some(format!(
+                "needs delegated permission {} (an admin must consent) and the role {} (or higher)",
+                self.decl.permissions.join(", "),
+                self.decl.least_role
+            ));
+        }
+    }
+}
+
+/// The structured value (absent fields left out) and the markdown of an output.
+fn encode<O: Serialize + Render>(output: &O) -> Outcome {
+    let markdown = output.markdown();
+    let mut value = serde_json::to_value(output)
+        .map_err(|e| SkillError::new(ErrorKind::Upstream, format!("could not encode the answer: {e}")))?;
+    drop_nulls(&mut value);
+    Ok((value, markdown))
+}
+
+/// `structuredContent` leaves absent fields out rather than spelling them `null`: the schema
+/// says which fields may be missing, and every `null` costs the model's context for nothing.
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
+/// Deserialises tool arguments, naming the field at fault.
+fn parse_arguments<P: DeserializeOwned>(args: Value) -> Result<P, SkillError> {
+    serde_path_to_error::deserialize(args).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        // serde's text already names unknown and missing fields and the accepted ones.
+        let inner = inner.split(" at line ").next().unwrap_or(&inner).to_string();
+        let inner = crate::render::trim(&inner, 300);
+        let message = if path == "." { inner } else { format!("`{}`: {inner}", crate::render::trim(&path, 60)) };
+        SkillError::new(ErrorKind::InvalidInput, format!("invalid arguments: {message}"))
+            .with_remedy("see the tool's input schema for the accepted fields and forms")
+    })
+}

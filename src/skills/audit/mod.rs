@@ -1,0 +1,5 @@
+//! The `audit` toolset: directory audit logs.
+
+crate::toolset! {
+    list_directory_audits,
+}

@@ -1,0 +1,16 @@
+//! The group properties both group skills read.
+
+pub const GROUP_FIELDS: &[&str] = &[
+    "id",
+    "displayName",
+    "description",
+    "mail",
+    "mailEnabled",
+    "securityEnabled",
+    "groupTypes",
+    "membershipRule",
+    "membershipRuleProcessingState",
+    "isAssignableToRole",
+    "createdDateTime",
+    "visibility",
+];

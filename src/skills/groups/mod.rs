@@ -1,0 +1,8 @@
+//! The `groups` toolset: one group's facts, and its members by type, direct or nested.
+
+mod fields;
+
+crate::toolset! {
+    get_group,
+    list_group_members,
+}

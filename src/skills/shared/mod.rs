@@ -1,0 +1,18 @@
+//! What several toolsets use, in one place below them: the shared parameter kinds (`user`,
+//! `since`, `limit`, the allow-listed `filter`), name resolution, people and devices as answers
+//! name them, sign-in rows, risk vocabulary and the log filter allow-lists. Toolsets import
+//! from here and never from each other.
+
+mod filters;
+mod params;
+mod people;
+pub mod resolve;
+mod risk;
+mod sign_ins;
+
+pub use filters::{AUDIT_FILTER_FIELDS, SIGN_IN_FILTER_FIELDS};
+pub use params::{Limit, ListInfo, Since, UserKey, UserRef, allowed_filter, guid, parse_guid, shorten, text, window};
+pub use people::{PersonRef, join_type, resolve_user, user_not_found};
+pub use resolve::{Named, given_id};
+pub use risk::{DETECTION_RETENTION_DAYS, RiskState};
+pub use sign_ins::*;

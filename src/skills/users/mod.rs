@@ -1,0 +1,10 @@
+//! The `users` toolset: who a user is, how to find users, their groups, devices and sign-in
+//! methods, and the incident-response writes on an account.
+
+crate::toolset! {
+    get_user,
+    search_users,
+    get_user_memberships,
+    get_user_devices,
+    list_user_auth_methods,
+}
