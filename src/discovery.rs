@@ -51,11 +51,20 @@ fn score(skill: &Skill, question: &HashSet<String>) -> f64 {
         + weigh(skill.decl.title, 2.0)
         + weigh(skill.decl.description, 1.0)
         + weigh(skill.decl.toolset.name(), 1.0);
-    // The best matching example question counts, not their sum: many examples must not
-    // outweigh a precise name.
-    let best_example = skill.decl.examples.iter().map(|e| weigh(e.question, 2.0)).fold(0.0, f64::max);
-    total += best_example;
-    total
+    // The example question most like this one counts, by how much of it the question covers:
+    // one example met in full says more than a word shared with many, and many examples must
+    // not outweigh a precise name.
+    let best_example = skill
+        .decl
+        .examples
+        .iter()
+        .map(|e| {
+            let words: HashSet<String> = terms(e.question).into_iter().collect();
+            let met = words.iter().filter(|w| question.contains(*w)).count();
+            if words.is_empty() { 0.0 } else { 8.0 * met as f64 / words.len() as f64 }
+        })
+        .fold(0.0, f64::max);
+    total + best_example
 }
 
 /// The enabled skills best matching a question, best first.

@@ -89,6 +89,26 @@ impl GraphRequest {
         GraphRequest { method: Method::POST, body: Some(body), ..GraphRequest::get(path) }
     }
 
+    /// A PATCH of a JSON body (an update).
+    pub fn patch(path: impl Into<String>, body: Value) -> Self {
+        GraphRequest { method: Method::PATCH, body: Some(body), ..GraphRequest::get(path) }
+    }
+
+    /// A DELETE.
+    pub fn delete(path: impl Into<String>) -> Self {
+        GraphRequest { method: Method::DELETE, ..GraphRequest::get(path) }
+    }
+
+    /// `POST v1.0 /users/…`: the request as a preview shows it.
+    pub fn describe(&self) -> String {
+        let query = self.query.display();
+        let query = if query.is_empty() { String::new() } else { format!("?{query}") };
+        match &self.body {
+            Some(body) => format!("{} {} {}{query} {body}", self.method, self.version.as_str(), self.path),
+            None => format!("{} {} {}{query}", self.method, self.version.as_str(), self.path),
+        }
+    }
+
     pub fn beta(mut self) -> Self {
         self.version = ApiVersion::Beta;
         self
@@ -241,6 +261,17 @@ impl GraphClient {
         let response = self.fetch(&request, &self.url(&request), 1).await?;
         self.record(&request, response.status, response.request_id.clone(), 1);
         parse_json(&response)
+    }
+
+    /// A change (POST, PATCH, DELETE): Graph's answer when it has a body (a 204 has none).
+    /// Never retried except after 429, which Graph sends before doing anything.
+    pub async fn write(&self, request: GraphRequest) -> Result<Option<Value>, SkillError> {
+        let response = self.fetch(&request, &self.url(&request), 1).await?;
+        self.record(&request, response.status, response.request_id.clone(), 1);
+        if response.body.trim().is_empty() {
+            return Ok(None);
+        }
+        parse_json(&response).map(Some)
     }
 
     /// A `/$count` request: Graph answers with a bare number.

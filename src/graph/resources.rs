@@ -23,6 +23,7 @@ pub struct User {
     pub on_premises_sync_enabled: Option<bool>,
     pub external_user_state: Option<String>,
     pub employee_leave_date_time: Option<String>,
+    pub sign_in_sessions_valid_from_date_time: Option<String>,
     pub sign_in_activity: Option<SignInActivity>,
     pub assigned_licenses: Option<Vec<Value>>,
     pub manager: Option<DirectoryObject>,

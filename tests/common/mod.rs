@@ -49,6 +49,14 @@ pub async fn ok(client: &Client, name: &str, args: Value) -> Value {
     answer.structured
 }
 
+/// A successful call's structured answer, for tools that make no Graph request of their own
+/// (`find_skills`).
+pub async fn ok_local(client: &Client, name: &str, args: Value) -> Value {
+    let answer = call(client, name, args.clone()).await;
+    assert!(!answer.is_error, "{name} {args} failed: {}", answer.text);
+    answer.structured
+}
+
 /// A failed call's error kind and text.
 pub async fn err(client: &Client, name: &str, args: Value) -> (String, String) {
     let answer = call(client, name, args.clone()).await;

@@ -12,7 +12,7 @@ mod sign_ins;
 
 pub use filters::{AUDIT_FILTER_FIELDS, SIGN_IN_FILTER_FIELDS};
 pub use params::{Limit, ListInfo, Since, UserKey, UserRef, allowed_filter, guid, parse_guid, shorten, text, window};
-pub use people::{PersonRef, join_type, resolve_user, user_not_found};
+pub use people::{PersonRef, caller_id, check_user_guard_rails, join_type, resolve_user, user_not_found, user_target};
 pub use resolve::{Named, given_id};
 pub use risk::{DETECTION_RETENTION_DAYS, RiskState};
 pub use sign_ins::*;

@@ -52,3 +52,50 @@ pub fn join_type(trust_type: Option<&str>) -> Option<String> {
         other => other.to_string(),
     })
 }
+
+/// The signed-in caller's object id, for the guard rails that protect the caller from
+/// locking themselves out.
+pub async fn caller_id(ctx: &Ctx) -> Result<String, SkillError> {
+    let request = GraphRequest::get("/me").query(Query::new().select(&["id"]));
+    let me: User = ctx.graph.get(request).await?;
+    Ok(me.id)
+}
+
+/// A user as the target of a write: who, and the properties the change depends on.
+pub async fn user_target(ctx: &Ctx, key: &UserKey, state: &'static [&'static str]) -> Result<User, SkillError> {
+    let mut select = vec!["id", "displayName", "userPrincipalName"];
+    select.extend_from_slice(state);
+    let request = GraphRequest::get(key.path()).query(Query::new().select(&select));
+    ctx.graph.get(request).await.map_err(user_not_found(key))
+}
+
+/// The guard rails every write on a user keeps: never the caller (when `not_self`), and
+/// never a break-glass account for a change that removes access (tier 3).
+pub fn check_user_guard_rails(
+    ctx: &Ctx,
+    tool: &str,
+    target: &User,
+    caller: &str,
+    not_self: bool,
+    tier: u8,
+) -> Result<(), SkillError> {
+    let upn = target.user_principal_name.as_deref();
+    let who = upn.unwrap_or(&target.id);
+    if not_self && target.id.eq_ignore_ascii_case(caller) {
+        return Err(SkillError::invalid_value(
+            "user",
+            format!("`{who}` is the signed-in caller; {tool} is refused on yourself"),
+            "another user's UPN or object id",
+        ));
+    }
+    if tier >= 3 && ctx.guard.is_break_glass(&target.id, upn) {
+        return Err(SkillError::invalid_value(
+            "user",
+            format!(
+                "`{who}` is a break-glass (emergency access) account, which no change that removes access may target"
+            ),
+            "a user who is not a break-glass account (ENTRA_MCP_BREAK_GLASS lists them)",
+        ));
+    }
+    Ok(())
+}

@@ -15,7 +15,7 @@ use crate::skills::shared::*;
 const LIST_SIGN_INS: Declaration = Declaration {
     name: "list_sign_ins",
     title: "List sign-ins",
-    description: "Sign-in logs in a window (default 24h) as a table: by user, app, success or failure, error code, CA result or policy, risk, IP, country, client app. For one sign-in in full use get_sign_in; for why it failed, explain_sign_in_failure. P1. Reports Reader (CA detail: Security Reader).",
+    description: "Sign-in logs in a window (default 24h) as a table: by user, app, success or failure, error code, blocked by a Conditional Access (CA) policy, risk, IP, country, client app. For one sign-in in full use get_sign_in; for why it failed, explain_sign_in_failure. P1. Reports Reader (CA detail: Security Reader).",
     toolset: Toolset::Signins,
     permissions: &["AuditLog.Read.All"],
     least_role: "Reports Reader (CA detail: Security Reader)",

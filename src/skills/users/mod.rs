@@ -7,4 +7,6 @@ crate::toolset! {
     get_user_memberships,
     get_user_devices,
     list_user_auth_methods,
+    revoke_user_sessions,
+    set_user_account_enabled,
 }

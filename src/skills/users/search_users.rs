@@ -15,7 +15,7 @@ use crate::skills::shared::*;
 const SEARCH_USERS: Declaration = Declaration {
     name: "search_users",
     title: "Search users",
-    description: "Find users by name prefix, member or guest, department, company, enabled, created since, inactive since (no sign-in), or unlicensed. Use get_user for one known user. Reports Reader for inactivity.",
+    description: "Find users by name prefix, member or guest, department, company, enabled or disabled, created since, inactive since (no sign-in), or unlicensed. Use get_user for one known user. Reports Reader for inactivity.",
     toolset: Toolset::Users,
     permissions: &["User.Read.All", "AuditLog.Read.All"],
     least_role: "none (Reports Reader for inactivity)",
