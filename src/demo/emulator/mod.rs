@@ -42,7 +42,11 @@ mod what_if;
 mod writes;
 
 #[cfg(test)]
+mod sets_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod writes_tests;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
