@@ -86,8 +86,9 @@ pub struct EntitySet {
 
 /// Where a set's rows come from.
 pub enum Source {
-    /// A collection of the tenant's own, built by the core generator because it depends on
-    /// other collections (users need the sign-ins, groups feed Conditional Access).
+    /// A collection kept in a field of [`Tenant`]: built together with others (users need the
+    /// sign-ins, groups feed the sign-in generator, risky users come with their history) or
+    /// read directly by other code (What-If reads the policies, role checks the assignments).
     Field { read: fn(&Tenant) -> &Collection, write: fn(&mut Tenant) -> &mut Arc<Collection> },
     /// A log rendered on demand; logs are never written.
     Log(fn(&Tenant) -> &RecordLog),
