@@ -76,6 +76,11 @@ impl DemoGraph {
     pub fn request_count(&self) -> u64 {
         self.state.requests.load(Ordering::Relaxed)
     }
+
+    /// Writes (PATCH, POST, DELETE, actions, `$ref` changes) applied to the tenant so far.
+    pub fn writes_applied(&self) -> usize {
+        self.state.writes_applied()
+    }
 }
 
 impl Drop for DemoGraph {

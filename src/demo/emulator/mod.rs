@@ -1,6 +1,35 @@
 //! The Graph emulator: an axum server on 127.0.0.1 answering Graph's paths under `/v1.0` and
 //! `/beta` from the demo tenant, with Graph's authentication, query, consistency, paging and
-//! error behaviour, plus emulated latency, injected faults and hourly re-anchoring.
+//! error behaviour, writes, emulated latency, injected faults and hourly re-anchoring.
+//!
+//! Collections are entity sets declared in `sets/`; `routes.rs` resolves paths through them,
+//! `listing.rs` runs the query options and paging, `writes.rs` plans and applies writes.
+//!
+//! # Adding a collection
+//!
+//! 1. Write its generator in the tenant area it belongs to (`tenant/<area>.rs`), as
+//!    `pub fn name(g: &Generation<'_>) -> Vec<Value>` returning Graph JSON with an `id` on
+//!    every row; make the area module visible to the emulator (`pub(in crate::demo) mod`).
+//! 2. Add one [`sets::EntitySet`] to the `SETS` of the area's file in `sets/` (a new area
+//!    is a new file there, listed in `sets::all`): its `path` below the version, a `spec`
+//!    (`&Spec { … }` written in place, or a static in `schema.rs` when type casts or
+//!    `$expand` refer to it too), `source: Source::Generated(tenant::<area>::name)`,
+//!    `lookup: None`, `count_segment` (Graph has no `/$count` on logs, risk and policy sets),
+//!    its `navigations`, `actions` and `writes` (`READ_ONLY`, `READ_WRITE`, or a `Writes`
+//!    naming the read-only, required and stamped properties).
+//!
+//! Nothing else changes: the tenant generator builds the rows and stores them under the path;
+//! the routes, query options, paging, `/$count`, writes and the registry-wide tests in
+//! `tests.rs` pick the set up from the registry.
+//!
+//! # Writes
+//!
+//! The tenant is shared copy-on-write: a request reads an `Arc<Tenant>` snapshot, and a
+//! write, under the write lock, changes the current tenant through `Arc::make_mut` (each
+//! collection and relationship map has its own `Arc`, so only what the write touches is
+//! copied, and only while a reader still holds it). Applied writes are journaled and
+//! replayed on the tenant that hourly re-anchoring builds. A GET never writes, and a request
+//! answered by an injected fault never reaches the tenant.
 
 mod errors;
 mod expand;
@@ -8,29 +37,37 @@ mod listing;
 mod query;
 mod routes;
 mod schema;
+pub(in crate::demo) mod sets;
 mod what_if;
+mod writes;
 
 #[cfg(test)]
+mod sets_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod writes_tests;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::DemoOptions;
 use super::faults::{Fault, FaultInjector, parse_rules};
 use super::tenant::{self, Tenant, format_instant};
 use errors::{GraphError, GraphResult};
-use listing::{Ctx, Shape};
+use listing::{Ctx, Row, Shape};
 use routes::Resolved;
+use sets::Run;
+use writes::{Change, Write};
 
 /// The largest request body accepted (What-If bodies are a few hundred bytes).
 const MAX_BODY: usize = 1 << 20;
@@ -47,32 +84,55 @@ const CA_READER_ROLES: &[&str] = &[
 /// Shared state of one emulator.
 pub struct EmulatorState {
     opts: DemoOptions,
-    tenant: RwLock<Arc<Tenant>>,
+    live: RwLock<Live>,
     regenerating: AtomicBool,
     pub faults: FaultInjector,
     pub requests: AtomicU64,
     sequence: AtomicU64,
+    /// Objects created so far, for their ids.
+    created: AtomicU64,
+    started: Instant,
     pub base_url: String,
+}
+
+/// The tenant being served and the writes applied to it since the emulator started.
+struct Live {
+    tenant: Arc<Tenant>,
+    journal: Vec<Write>,
 }
 
 impl EmulatorState {
     pub fn new(opts: DemoOptions, tenant: Tenant, base_url: String) -> EmulatorState {
         EmulatorState {
             opts,
-            tenant: RwLock::new(Arc::new(tenant)),
+            live: RwLock::new(Live { tenant: Arc::new(tenant), journal: Vec::new() }),
             regenerating: AtomicBool::new(false),
             faults: FaultInjector::default(),
             requests: AtomicU64::new(0),
             sequence: AtomicU64::new(0),
+            created: AtomicU64::new(0),
+            started: Instant::now(),
             base_url,
         }
     }
 
+    // A panic cannot leave `Live` half-changed (a write changes a copy-on-write tenant and is
+    // journaled only once it succeeded), so a poisoned lock is still safe to use.
+    fn read_live(&self) -> RwLockReadGuard<'_, Live> {
+        self.live.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write_live(&self) -> RwLockWriteGuard<'_, Live> {
+        self.live.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     fn snapshot(&self) -> Arc<Tenant> {
-        match self.tenant.read() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.read_live().tenant.clone()
+    }
+
+    /// Writes applied since the emulator started.
+    pub fn writes_applied(&self) -> usize {
+        self.read_live().journal.len()
     }
 
     /// The tenant to answer from; with a floating anchor, rebuilt once the anchor is more than
@@ -80,24 +140,56 @@ impl EmulatorState {
     async fn current_tenant(&self) -> Arc<Tenant> {
         let tenant = self.snapshot();
         let stale = self.opts.now.is_none() && Utc::now() - tenant.anchor > chrono::Duration::hours(1);
-        if !stale || self.regenerating.swap(true, Ordering::AcqRel) {
+        if !stale {
             return tenant;
+        }
+        self.regenerate().await.unwrap_or(tenant)
+    }
+
+    /// Builds the tenant again at a fresh anchor (the pinned one, if pinned) and replays the
+    /// journal on it, so writes outlive re-anchoring. `None` when another request is already
+    /// rebuilding it or the generator failed.
+    async fn regenerate(&self) -> Option<Arc<Tenant>> {
+        if self.regenerating.swap(true, Ordering::AcqRel) {
+            return None;
         }
         let opts = self.opts.clone();
         let fresh = tokio::task::spawn_blocking(move || tenant::generate(&opts)).await;
-        let result = match fresh {
-            Ok(fresh) => {
-                let fresh = Arc::new(fresh);
-                match self.tenant.write() {
-                    Ok(mut guard) => *guard = fresh.clone(),
-                    Err(poisoned) => *poisoned.into_inner() = fresh.clone(),
-                }
-                fresh
+        let result = fresh.ok().map(|mut fresh| {
+            // Replayed under the lock, so a write that arrives meanwhile is not lost.
+            let mut live = self.write_live();
+            for write in &live.journal {
+                // A write that no longer applies is one Graph would refuse now; it is skipped.
+                let _ = write.apply(&mut fresh);
             }
-            Err(_) => tenant,
-        };
+            live.tenant = Arc::new(fresh);
+            live.tenant.clone()
+        });
         self.regenerating.store(false, Ordering::Release);
         result
+    }
+
+    /// Applies a write to the current tenant and journals it.
+    fn apply(&self, change: Change) -> GraphResult<Option<Value>> {
+        let write = Write { change, at: format_instant(self.now()) };
+        let mut live = self.write_live();
+        let outcome = write.apply(Arc::make_mut(&mut live.tenant))?;
+        live.journal.push(write);
+        Ok(outcome)
+    }
+
+    /// The emulator's clock: the current time, or with a pinned anchor the pinned instant plus
+    /// the time the emulator has been running, so the story's "now" still moves forward.
+    fn now(&self) -> DateTime<Utc> {
+        match self.opts.now {
+            Some(pinned) => pinned + chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default(),
+            None => Utc::now(),
+        }
+    }
+
+    /// The id of the next created object: UUIDv5 of a per-emulator counter, the same in every run.
+    fn next_object_id(&self) -> String {
+        tenant::created_object_id(self.created.fetch_add(1, Ordering::Relaxed))
     }
 
     /// A fresh request id; UUIDv5 of a per-emulator counter keeps ids unique and reproducible.
@@ -163,6 +255,11 @@ async fn handle(State(state): State<Arc<EmulatorState>>, request: Request) -> Re
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
             response
         }
+        Ok(Answer::NoContent) => {
+            let mut response = StatusCode::NO_CONTENT.into_response();
+            add_ids(response.headers_mut(), &ids);
+            response
+        }
         Err(error) => error_response(&error, &ids),
     }
 }
@@ -170,6 +267,7 @@ async fn handle(State(state): State<Arc<EmulatorState>>, request: Request) -> Re
 enum Answer {
     Json(StatusCode, Value),
     Count(usize),
+    NoContent,
 }
 
 fn answer(
@@ -222,51 +320,76 @@ fn answer(
             query::parse(query, false)?;
             Ok(Answer::Json(StatusCode::OK, what_if::evaluate(&ctx, body)?))
         }
-        Resolved::CheckMemberGroups(user_id) => {
+        Resolved::Action { set, id, action } => {
             if method != Method::POST {
                 return Err(GraphError::method_not_allowed());
             }
+            query::parse(query, set.spec.directory)?;
+            match action.run {
+                Run::Query(run) => Ok(Answer::Json(StatusCode::OK, run(&ctx, &id, body)?)),
+                Run::Change { apply, returns } => {
+                    let value = state.apply(Change::Act { id, apply })?.unwrap_or(Value::Null);
+                    Ok(Answer::Json(
+                        StatusCode::OK,
+                        serde_json::json!({
+                            "@odata.context": format!("{}/{}/$metadata#{returns}", state.base_url, version),
+                            "value": value,
+                        }),
+                    ))
+                }
+            }
+        }
+        Resolved::List { spec, rows, mixed, shape, set } => match (method, set) {
+            (&Method::GET, _) => {
+                let q = query::parse(query, spec.directory)?;
+                listing::validate_collection(&ctx, &q, spec, mixed, shape)?;
+                let rows = listing::select_rows(&ctx, &q, rows);
+                match shape {
+                    Shape::CountSegment => Ok(Answer::Count(rows.len())),
+                    Shape::Page => Ok(Answer::Json(StatusCode::OK, listing::page(&ctx, &q, spec, &rows, mixed))),
+                }
+            }
+            (&Method::POST, Some(set)) if set.writes.create => {
+                query::parse(query, spec.directory)?;
+                let now = format_instant(state.now());
+                let change = writes::plan_create(tenant, set, body, state.next_object_id(), &now)?;
+                let created = state.apply(change)?.unwrap_or(Value::Null);
+                let q = query::QueryOptions::default();
+                Ok(Answer::Json(StatusCode::CREATED, listing::single(&ctx, &q, spec, &Row::plain(&created))))
+            }
+            _ => Err(GraphError::method_not_allowed()),
+        },
+        Resolved::Item { spec, row, set } => match (method, set) {
+            (&Method::GET, _) => {
+                let q = query::parse(query, spec.directory)?;
+                listing::validate_single(&ctx, &q, spec, row.kind.is_some())?;
+                Ok(Answer::Json(StatusCode::OK, listing::single(&ctx, &q, spec, &row)))
+            }
+            (&Method::PATCH, Some(set)) if set.writes.update => {
+                query::parse(query, spec.directory)?;
+                let change = writes::plan_update(set, &row.item.json(), body)?;
+                state.apply(change)?;
+                Ok(Answer::NoContent)
+            }
+            (&Method::DELETE, Some(set)) if set.writes.delete => {
+                query::parse(query, spec.directory)?;
+                let id = row.item.json().get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+                state.apply(Change::Delete { set, id })?;
+                Ok(Answer::NoContent)
+            }
+            _ => Err(GraphError::method_not_allowed()),
+        },
+        Resolved::Ref { set, id, navigation, member } => {
             query::parse(query, true)?;
-            Ok(Answer::Json(StatusCode::OK, check_member_groups(&ctx, &user_id, body)?))
-        }
-        Resolved::List { spec, rows, mixed, shape } => {
-            if method != Method::GET {
-                return Err(GraphError::method_not_allowed());
-            }
-            let q = query::parse(query, spec.directory)?;
-            listing::validate_collection(&ctx, &q, spec, mixed, shape)?;
-            let rows = listing::select_rows(&ctx, &q, rows);
-            match shape {
-                Shape::CountSegment => Ok(Answer::Count(rows.len())),
-                Shape::Page => Ok(Answer::Json(StatusCode::OK, listing::page(&ctx, &q, spec, &rows, mixed))),
-            }
-        }
-        Resolved::Item { spec, row } => {
-            if method != Method::GET {
-                return Err(GraphError::method_not_allowed());
-            }
-            let q = query::parse(query, spec.directory)?;
-            listing::validate_single(&ctx, &q, spec, row.kind.is_some())?;
-            Ok(Answer::Json(StatusCode::OK, listing::single(&ctx, &q, spec, &row)))
+            let change = match (method, member) {
+                (&Method::POST, None) => writes::plan_add_ref(set, id, navigation, body)?,
+                (&Method::DELETE, Some(member)) => Change::RemoveRef { set, id, navigation, member },
+                _ => return Err(GraphError::method_not_allowed()),
+            };
+            state.apply(change)?;
+            Ok(Answer::NoContent)
         }
     }
-}
-
-/// Which of the given groups the user belongs to, directly or through nesting.
-fn check_member_groups(ctx: &Ctx<'_>, user_id: &str, body: &[u8]) -> GraphResult<Value> {
-    let request: Value = serde_json::from_slice(body)
-        .map_err(|e| GraphError::bad_request(true, format!("Invalid request body: {e}")))?;
-    let asked: Vec<&str> = request
-        .get("groupIds")
-        .and_then(Value::as_array)
-        .map(|ids| ids.iter().filter_map(Value::as_str).collect())
-        .ok_or_else(|| GraphError::bad_request(true, "groupIds is required."))?;
-    let groups = ctx.tenant.transitive_member_of(user_id);
-    let found: Vec<&str> = asked.into_iter().filter(|id| groups.iter().any(|g| g.eq_ignore_ascii_case(id))).collect();
-    Ok(serde_json::json!({
-        "@odata.context": format!("{}/{}/$metadata#Collection(Edm.String)", ctx.base_url, ctx.version),
-        "value": found,
-    }))
 }
 
 /// The caller's object id. The demo token source sends `Bearer demo:<object id>`; any other

@@ -9,42 +9,42 @@ use serde_json::{Value, json};
 use crate::demo::tenant::story;
 use crate::demo::{DemoGraph, DemoOptions, Fault, FaultRule};
 
-async fn start() -> DemoGraph {
+pub(super) async fn start() -> DemoGraph {
     let now = DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z").expect("valid time").to_utc();
     DemoGraph::start(DemoOptions { now: Some(now), ..DemoOptions::default() }).await.expect("emulator starts")
 }
 
-struct Client {
-    http: reqwest::Client,
-    base: String,
+pub(super) struct Client {
+    pub(super) http: reqwest::Client,
+    pub(super) base: String,
 }
 
 impl Client {
-    fn new(graph: &DemoGraph) -> Client {
+    pub(super) fn new(graph: &DemoGraph) -> Client {
         Client { http: reqwest::Client::new(), base: graph.base_url() }
     }
 
-    fn get(&self, path: &str) -> reqwest::RequestBuilder {
+    pub(super) fn get(&self, path: &str) -> reqwest::RequestBuilder {
         self.http.get(format!("{}{path}", self.base)).bearer_auth(format!("demo:{}", crate::demo::persona_object_id()))
     }
 
-    async fn json(&self, path: &str) -> (StatusCode, Value) {
+    pub(super) async fn json(&self, path: &str) -> (StatusCode, Value) {
         send(self.get(path)).await
     }
 
-    async fn eventual(&self, path: &str) -> (StatusCode, Value) {
+    pub(super) async fn eventual(&self, path: &str) -> (StatusCode, Value) {
         send(self.get(path).header("ConsistencyLevel", "eventual")).await
     }
 }
 
-async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+pub(super) async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
     let response = request.send().await.expect("response");
     let status = response.status();
     let body = response.json::<Value>().await.expect("JSON body");
     (status, body)
 }
 
-fn ids(page: &Value) -> Vec<String> {
+pub(super) fn ids(page: &Value) -> Vec<String> {
     page["value"]
         .as_array()
         .map(|a| a.iter().filter_map(|v| v["id"].as_str().map(str::to_string)).collect())
@@ -108,7 +108,7 @@ async fn filter_with_any_on_applied_policies_finds_the_tor_sign_in() {
     assert!(error["error"]["message"].as_str().unwrap_or_default().contains("mfaDetail/authMethod"));
 }
 
-fn urlencode(text: &str) -> String {
+pub(super) fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 

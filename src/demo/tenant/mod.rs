@@ -6,7 +6,12 @@
 //! [`generate`] builds it from a seed, a size and an anchor time. The story of SKILLS.md §6 is
 //! the same for every seed; the seed only varies background activity and generated staff.
 //! Each area has its own file; this one wires them together and indexes the result for the
-//! emulator.
+//! emulator. Collections whose generator needs nothing but a [`Generation`] are declared only
+//! in the emulator's entity-set registry (`emulator/sets`), which [`generate_at`] asks for them.
+//!
+//! Every collection and relationship map sits behind its own `Arc`, so cloning a `Tenant` is
+//! shallow: the emulator changes its tenant copy-on-write, and a write copies only the
+//! collection it changes (and only when a reader still holds the previous version).
 
 mod apps;
 mod audit_story;
@@ -21,7 +26,7 @@ mod ids;
 mod methods;
 mod people;
 mod places;
-mod provisioning;
+pub(in crate::demo) mod provisioning;
 mod records;
 mod risk;
 mod rng;
@@ -101,7 +106,7 @@ impl DirectoryRef {
 }
 
 /// A list of resources with an index by id.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Collection {
     items: Vec<Value>,
     by_id: HashMap<String, usize>,
@@ -133,66 +138,170 @@ impl Collection {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
+
+    /// The resource with this id, to change in place (its id must stay the same).
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Value> {
+        let index = *self.by_id.get(&id.to_ascii_lowercase())?;
+        self.items.get_mut(index)
+    }
+
+    /// Appends a resource; it must carry an `id` not yet in the collection.
+    pub fn push(&mut self, value: Value) {
+        if let Some(id) = value.get("id").and_then(Value::as_str) {
+            self.by_id.insert(id.to_ascii_lowercase(), self.items.len());
+        }
+        self.items.push(value);
+    }
+
+    /// Takes the resource with this id out, keeping the others in order.
+    pub fn remove(&mut self, id: &str) -> Option<Value> {
+        let index = self.by_id.remove(&id.to_ascii_lowercase())?;
+        let value = self.items.remove(index);
+        // Everything after it moved down one place.
+        for position in self.by_id.values_mut() {
+            if *position > index {
+                *position -= 1;
+            }
+        }
+        Some(value)
+    }
 }
 
 /// The whole tenant, ready to serve.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Tenant {
     pub anchor: DateTime<Utc>,
     pub tenant_id: String,
-    pub users: Collection,
-    pub groups: Collection,
-    pub devices: Collection,
-    pub applications: Collection,
-    pub service_principals: Collection,
-    pub sign_ins: RecordLog,
-    pub directory_audits: RecordLog,
-    pub provisioning: Collection,
-    pub risky_users: Collection,
-    pub risk_detections: Collection,
-    pub conditional_access_policies: Collection,
-    pub named_locations: Collection,
-    pub role_definitions: Collection,
-    pub role_assignments: Collection,
-    pub role_eligibility_schedule_instances: Collection,
-    pub role_assignment_schedule_instances: Collection,
-    pub role_assignment_schedule_requests: Collection,
+    pub users: Arc<Collection>,
+    pub groups: Arc<Collection>,
+    pub devices: Arc<Collection>,
+    pub applications: Arc<Collection>,
+    pub service_principals: Arc<Collection>,
+    pub sign_ins: Arc<RecordLog>,
+    pub directory_audits: Arc<RecordLog>,
+    pub risky_users: Arc<Collection>,
+    pub risk_detections: Arc<Collection>,
+    pub conditional_access_policies: Arc<Collection>,
+    pub named_locations: Arc<Collection>,
+    pub role_definitions: Arc<Collection>,
+    pub role_assignments: Arc<Collection>,
+    pub role_eligibility_schedule_instances: Arc<Collection>,
+    pub role_assignment_schedule_instances: Arc<Collection>,
+    pub role_assignment_schedule_requests: Arc<Collection>,
     /// Users in the recycle bin (`/directory/deletedItems/microsoft.graph.user`).
-    pub deleted_users: Collection,
+    pub deleted_users: Arc<Collection>,
     /// Groups in the recycle bin.
-    pub deleted_groups: Collection,
-    /// The tenant itself (`/organization`).
-    pub organization: Collection,
+    pub deleted_groups: Arc<Collection>,
     /// `riskyUserHistoryItem` lists by user id.
-    pub risky_user_history: HashMap<String, Vec<Value>>,
+    pub risky_user_history: Arc<HashMap<String, Vec<Value>>>,
     /// Authentication methods by user id.
-    pub authentication_methods: HashMap<String, Vec<Value>>,
+    pub authentication_methods: Arc<HashMap<String, Vec<Value>>>,
     /// Manager id by user id.
-    pub managers: HashMap<String, String>,
+    pub managers: Arc<HashMap<String, String>>,
     /// Direct reports by manager id.
-    pub direct_reports: HashMap<String, Vec<String>>,
+    pub direct_reports: Arc<HashMap<String, Vec<String>>>,
     /// Direct members by group id.
-    pub group_members: HashMap<String, Vec<DirectoryRef>>,
+    pub group_members: Arc<HashMap<String, Vec<DirectoryRef>>>,
     /// Owners by group id.
-    pub group_owners: HashMap<String, Vec<DirectoryRef>>,
+    pub group_owners: Arc<HashMap<String, Vec<DirectoryRef>>>,
     /// Groups an object is a direct member of, by member id.
-    pub member_of: HashMap<String, Vec<String>>,
+    pub member_of: Arc<HashMap<String, Vec<String>>>,
     /// Registered owners (users) by device id.
-    pub device_owners: HashMap<String, Vec<String>>,
+    pub device_owners: Arc<HashMap<String, Vec<String>>>,
     /// Devices by registered owner id.
-    pub owned_devices: HashMap<String, Vec<String>>,
+    pub owned_devices: Arc<HashMap<String, Vec<String>>>,
     /// Owners (users) by application object id.
-    pub application_owners: HashMap<String, Vec<String>>,
-    /// User index by lower-cased user principal name.
-    users_by_upn: HashMap<String, usize>,
+    pub application_owners: Arc<HashMap<String, Vec<String>>>,
+    /// Collections built by the generators the entity-set registry names, by entity-set path.
+    generated: HashMap<&'static str, Arc<Collection>>,
+    /// User id by lower-cased user principal name.
+    users_by_upn: Arc<HashMap<String, String>>,
 }
+
+/// What a registered collection's generator may read: the anchor, the people and devices of
+/// the story (and of the generated staff), the seed and the tenant id.
+pub struct Generation<'a> {
+    clock: &'a clock::Clock,
+    cast: &'a Cast<'a>,
+    seed: u64,
+    tenant_id: &'a str,
+}
+
+/// A generator of one registered collection.
+pub type Generator = fn(&Generation<'_>) -> Vec<Value>;
 
 impl Tenant {
     /// A user by object id or user principal name (case-insensitive).
     pub fn user(&self, id_or_upn: &str) -> Option<&Value> {
         self.users
             .get(id_or_upn)
-            .or_else(|| self.users_by_upn.get(&id_or_upn.to_ascii_lowercase()).map(|&i| &self.users.items()[i]))
+            .or_else(|| self.users_by_upn.get(&id_or_upn.to_ascii_lowercase()).and_then(|id| self.users.get(id)))
+    }
+
+    /// Rebuilds the user principal name index after users were added, renamed or removed.
+    pub fn reindex_users(&mut self) {
+        self.users_by_upn = Arc::new(upn_index(self.users.items()));
+    }
+
+    /// A collection a registered generator built, by entity-set path.
+    pub fn generated(&self, path: &str) -> Option<&Collection> {
+        self.generated.get(path).map(Arc::as_ref)
+    }
+
+    /// The same, to change; created empty if the generator made none.
+    pub fn generated_mut(&mut self, path: &'static str) -> &mut Arc<Collection> {
+        self.generated.entry(path).or_default()
+    }
+
+    /// Adds a direct member to a group; `false` if it already was one.
+    pub fn add_member(&mut self, group_id: &str, member: DirectoryRef) -> bool {
+        let members = Arc::make_mut(&mut self.group_members).entry(group_id.to_string()).or_default();
+        if members.iter().any(|m| m.id.eq_ignore_ascii_case(&member.id)) {
+            return false;
+        }
+        let member_id = member.id.clone();
+        members.push(member);
+        Arc::make_mut(&mut self.member_of).entry(member_id).or_default().push(group_id.to_string());
+        true
+    }
+
+    /// Removes a direct member from a group; `false` if it was not one.
+    pub fn remove_member(&mut self, group_id: &str, member_id: &str) -> bool {
+        let Some(members) = Arc::make_mut(&mut self.group_members).get_mut(group_id) else {
+            return false;
+        };
+        let Some(position) = members.iter().position(|m| m.id.eq_ignore_ascii_case(member_id)) else {
+            return false;
+        };
+        let removed = members.remove(position);
+        if let Some(groups) = Arc::make_mut(&mut self.member_of).get_mut(&removed.id) {
+            groups.retain(|g| !g.eq_ignore_ascii_case(group_id));
+        }
+        true
+    }
+
+    /// Drops a deleted object from every group it belonged to or owned, and a deleted group's
+    /// own memberships, so member lists, counts and `memberOf` no longer show it.
+    pub fn forget_memberships(&mut self, id: &str) {
+        let groups: Vec<String> = self.member_of.get(id).cloned().unwrap_or_default();
+        for group in groups {
+            self.remove_member(&group, id);
+        }
+        if let Some(members) = Arc::make_mut(&mut self.group_members).remove(id) {
+            let member_of = Arc::make_mut(&mut self.member_of);
+            for member in members {
+                if let Some(groups) = member_of.get_mut(&member.id) {
+                    groups.retain(|g| !g.eq_ignore_ascii_case(id));
+                }
+            }
+        }
+        Arc::make_mut(&mut self.member_of).remove(id);
+        if self.group_owners.values().any(|owners| owners.iter().any(|o| o.id.eq_ignore_ascii_case(id))) {
+            for owners in Arc::make_mut(&mut self.group_owners).values_mut() {
+                owners.retain(|o| !o.id.eq_ignore_ascii_case(id));
+            }
+        }
+        Arc::make_mut(&mut self.group_owners).remove(id);
     }
 
     /// Any directory object by id, with its kind.
@@ -281,6 +390,12 @@ pub fn persona_id() -> String {
     people::member_id("jordan")
 }
 
+/// The id of the `n`th object created through the emulator: a UUIDv5 like every demo id, so
+/// a replayed session creates the same ids.
+pub fn created_object_id(n: u64) -> String {
+    ids::object_id("created", &n.to_string())
+}
+
 /// Ids of story objects that tests and documentation refer to.
 pub mod story {
     use super::{groups, ids, people, risk, sign_ins};
@@ -365,8 +480,7 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         .enumerate()
         .map(|(i, p)| users::to_json(p, signins.last[i], signins.last_success[i], &clock))
         .collect();
-    let users_by_upn =
-        population.iter().enumerate().map(|(i, p)| (p.user_principal_name.to_ascii_lowercase(), i)).collect();
+    let users_by_upn = upn_index(&user_values);
 
     let mut managers = HashMap::new();
     let mut direct_reports: HashMap<String, Vec<String>> = HashMap::new();
@@ -401,52 +515,72 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
 
     let (risky, histories) = risk::risky_users(&cast, &clock);
 
+    // The collections the registry declares with a generator of their own.
+    let generation = Generation { clock: &clock, cast: &cast, seed, tenant_id: &tenant_id };
+    let generated = super::emulator::sets::generators()
+        .map(|(path, generator)| (path, Arc::new(Collection::new(generator(&generation)))))
+        .collect();
+
     Tenant {
         anchor,
-        users: Collection::new(user_values),
-        groups: Collection::new(group_list.iter().map(|g| groups::to_json(g, &clock)).collect()),
-        devices: Collection::new(device_list.iter().map(|d| devices::to_json(d, &clock)).collect()),
-        applications: Collection::new(apps::applications(&clock)),
-        service_principals: Collection::new(apps::service_principals(&clock, &tenant_id)),
-        sign_ins: RecordLog::new(Box::new(signins.log)),
-        directory_audits: RecordLog::new(Box::new(audits::directory_audits(
+        users: Arc::new(Collection::new(user_values)),
+        groups: Arc::new(Collection::new(group_list.iter().map(|g| groups::to_json(g, &clock)).collect())),
+        devices: Arc::new(Collection::new(device_list.iter().map(|d| devices::to_json(d, &clock)).collect())),
+        applications: Arc::new(Collection::new(apps::applications(&clock))),
+        service_principals: Arc::new(Collection::new(apps::service_principals(&clock, &tenant_id))),
+        sign_ins: Arc::new(RecordLog::new(Box::new(signins.log))),
+        directory_audits: Arc::new(RecordLog::new(Box::new(audits::directory_audits(
             &cast,
             population.clone(),
             &device_list,
             &clock,
             seed,
+        )))),
+        risky_users: Arc::new(Collection::new(risky)),
+        risk_detections: Arc::new(Collection::new(risk::risk_detections(&cast, &clock))),
+        conditional_access_policies: Arc::new(Collection::new(conditional_access::policies(&clock))),
+        named_locations: Arc::new(Collection::new(conditional_access::named_locations(&clock))),
+        role_definitions: Arc::new(Collection::new(roles::role_definitions())),
+        role_assignments: Arc::new(Collection::new(roles::role_assignments())),
+        role_eligibility_schedule_instances: Arc::new(Collection::new(roles::role_eligibility_schedule_instances(
+            &clock,
         ))),
-        provisioning: Collection::new(provisioning::provisioning_events(&cast, &clock, seed, &tenant_id)),
-        risky_users: Collection::new(risky),
-        risk_detections: Collection::new(risk::risk_detections(&cast, &clock)),
-        conditional_access_policies: Collection::new(conditional_access::policies(&clock)),
-        named_locations: Collection::new(conditional_access::named_locations(&clock)),
-        role_definitions: Collection::new(roles::role_definitions()),
-        role_assignments: Collection::new(roles::role_assignments()),
-        role_eligibility_schedule_instances: Collection::new(roles::role_eligibility_schedule_instances(&clock)),
-        role_assignment_schedule_instances: Collection::new(roles::role_assignment_schedule_instances(&clock)),
-        role_assignment_schedule_requests: Collection::new(roles::role_assignment_schedule_requests(&clock)),
-        deleted_users: Collection::new(deleted::deleted_users(&clock)),
-        deleted_groups: Collection::new(deleted::deleted_groups(&clock)),
-        organization: Collection::new(vec![organization(&tenant_id, &clock)]),
-        risky_user_history: histories.into_iter().collect(),
-        authentication_methods: methods::methods(&population, &device_list, &clock).into_iter().collect(),
-        managers,
-        direct_reports,
-        group_members,
-        group_owners,
-        member_of,
-        device_owners,
-        owned_devices,
-        application_owners,
-        users_by_upn,
+        role_assignment_schedule_instances: Arc::new(Collection::new(roles::role_assignment_schedule_instances(
+            &clock,
+        ))),
+        role_assignment_schedule_requests: Arc::new(Collection::new(roles::role_assignment_schedule_requests(&clock))),
+        deleted_users: Arc::new(Collection::new(deleted::deleted_users(&clock))),
+        deleted_groups: Arc::new(Collection::new(deleted::deleted_groups(&clock))),
+        risky_user_history: Arc::new(histories.into_iter().collect()),
+        authentication_methods: Arc::new(methods::methods(&population, &device_list, &clock).into_iter().collect()),
+        managers: Arc::new(managers),
+        direct_reports: Arc::new(direct_reports),
+        group_members: Arc::new(group_members),
+        group_owners: Arc::new(group_owners),
+        member_of: Arc::new(member_of),
+        device_owners: Arc::new(device_owners),
+        owned_devices: Arc::new(owned_devices),
+        application_owners: Arc::new(application_owners),
+        generated,
+        users_by_upn: Arc::new(users_by_upn),
         tenant_id,
     }
 }
 
-/// The `organization` resource.
-fn organization(tenant_id: &str, clock: &clock::Clock) -> Value {
-    serde_json::json!({
+fn upn_index(users: &[Value]) -> HashMap<String, String> {
+    users
+        .iter()
+        .filter_map(|u| {
+            let upn = u.get("userPrincipalName")?.as_str()?;
+            Some((upn.to_ascii_lowercase(), u.get("id")?.as_str()?.to_string()))
+        })
+        .collect()
+}
+
+/// The `organization` resource: the tenant itself.
+pub fn organization(g: &Generation<'_>) -> Vec<Value> {
+    let (tenant_id, clock) = (g.tenant_id, g.clock);
+    vec![serde_json::json!({
         "id": tenant_id,
         "displayName": "Woodgrove Bank",
         "tenantType": "AAD",
@@ -459,7 +593,7 @@ fn organization(tenant_id: &str, clock: &clock::Clock) -> Value {
             {"name": INITIAL_DOMAIN, "type": "Managed", "isDefault": false, "isInitial": true, "capabilities": "Email, OfficeCommunicationsOnline"},
         ],
         "assignedPlans": [],
-    })
+    })]
 }
 
 #[cfg(test)]

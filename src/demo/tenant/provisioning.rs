@@ -5,8 +5,8 @@
 use chrono::Duration;
 use serde_json::{Value, json};
 
+use super::Generation;
 use super::apps::{self, SALES_CRM, WORKDAY_INBOUND};
-use super::cast::Cast;
 use super::clock::Clock;
 use super::ids;
 use super::people::Person;
@@ -15,7 +15,8 @@ use super::rng::Rng;
 const HOUR: i64 = 3600;
 
 /// `provisioningObjectSummary` resources, newest first.
-pub fn provisioning_events(cast: &Cast<'_>, clock: &Clock, seed: u64, tenant_id: &str) -> Vec<Value> {
+pub fn provisioning_events(g: &Generation<'_>) -> Vec<Value> {
+    let (cast, clock, seed, tenant_id) = (g.cast, g.clock, g.seed, g.tenant_id);
     let story: Vec<&Person> = cast.people.iter().filter(|p| !p.is_generated() && !p.guest).collect();
     let generated: Vec<&Person> = cast.people.iter().filter(|p| p.is_generated()).collect();
     let mut events: Vec<(i64, Value)> = Vec::new();

@@ -37,6 +37,8 @@ pub fn to_json(person: &Person, last: Option<i64>, last_success: Option<i64>, cl
         "usageLocation": if person.guest { Value::Null } else { Value::from("US") },
         "createdDateTime": clock.days_ago(person.created_days_ago),
         "lastPasswordChangeDateTime": clock.days_ago(person.password_age_days.min(person.created_days_ago)),
+        // A password change revokes refresh tokens, so sessions are valid from the last one.
+        "signInSessionsValidFromDateTime": clock.days_ago(person.password_age_days.min(person.created_days_ago)),
         "onPremisesSyncEnabled": if person.synced { Value::Bool(true) } else { Value::Null },
         "onPremisesLastSyncDateTime": if person.synced { Value::from(clock.at(Duration::minutes(-23))) } else { Value::Null },
         "creationType": if person.guest { Value::from("Invitation") } else { Value::Null },

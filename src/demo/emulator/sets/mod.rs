@@ -1,0 +1,255 @@
+//! The entity-set registry: every collection the emulator serves, declared once by the area it
+//! belongs to (`directory.rs`, `audit_logs.rs`, `identity_protection.rs`,
+//! `conditional_access.rs`, `role_management.rs`).
+//!
+//! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
+//! where its rows come from, the navigations below one item, the actions bound to an item,
+//! whether `/$count` exists and which writes it accepts. `routes.rs` answers `{set}`,
+//! `{set}/$count`, `{set}/{id}` and everything below an item from these declarations, and
+//! `writes.rs` applies PATCH, POST, DELETE, actions and `$ref` changes through them.
+
+mod audit_logs;
+mod conditional_access;
+mod directory;
+mod identity_protection;
+mod role_management;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::demo::tenant::{Collection, DirectoryRef, Generator, Item, ObjectKind, RecordLog, Tenant};
+
+use super::errors::GraphResult;
+use super::listing::{Ctx, Row};
+use super::schema::{Spec, Words};
+
+/// Every registered set.
+pub fn all() -> impl Iterator<Item = &'static EntitySet> {
+    [directory::SETS, audit_logs::SETS, identity_protection::SETS, conditional_access::SETS, role_management::SETS]
+        .into_iter()
+        .flatten()
+}
+
+/// The set registered at exactly this path.
+pub fn by_path(path: &str) -> Option<&'static EntitySet> {
+    all().find(|set| set.path == path)
+}
+
+/// The generators of the sets whose rows come from one, for the tenant generator.
+pub fn generators() -> impl Iterator<Item = (&'static str, Generator)> {
+    all().filter_map(|set| match set.source {
+        Source::Generated(generator) => Some((set.path, generator)),
+        _ => None,
+    })
+}
+
+/// The set whose path begins `segments` (the longest, if several do) and the segments after
+/// it; otherwise the segment where no registered path continues, for Graph's 404.
+pub fn lookup<'s, 'a>(segments: &'s [&'a str]) -> Result<(&'static EntitySet, &'s [&'a str]), &'a str> {
+    let mut best: Option<(&'static EntitySet, usize)> = None;
+    let mut deepest = 0;
+    for set in all() {
+        let mut matched = 0;
+        for (wanted, given) in set.path.split('/').zip(segments) {
+            if wanted != *given {
+                break;
+            }
+            matched += 1;
+        }
+        deepest = deepest.max(matched);
+        if matched == set.depth() && best.is_none_or(|(_, depth)| matched > depth) {
+            best = Some((set, matched));
+        }
+    }
+    match best {
+        Some((set, depth)) => Ok((set, &segments[depth..])),
+        None => Err(segments.get(deepest).or(segments.last()).copied().unwrap_or("")),
+    }
+}
+
+/// One collection of the tenant as Graph serves it.
+pub struct EntitySet {
+    /// The path below the version (`identityProtection/riskyUsers`).
+    pub path: &'static str,
+    /// Selectable properties, defaults, query allow-lists, page size, consistency rules.
+    pub spec: &'static Spec,
+    pub source: Source,
+    /// How `{set}/{key}` finds an item; `None` is by id.
+    pub lookup: Option<for<'t> fn(&'t Tenant, &str) -> Option<&'t Value>>,
+    /// Whether `{set}/$count` exists (logs, risk and policy sets have none in Graph).
+    pub count_segment: bool,
+    pub navigations: &'static [Navigation],
+    pub actions: &'static [Action],
+    pub writes: Writes,
+}
+
+/// Where a set's rows come from.
+pub enum Source {
+    /// A collection kept in a field of [`Tenant`]: built together with others (users need the
+    /// sign-ins, groups feed the sign-in generator, risky users come with their history) or
+    /// read directly by other code (What-If reads the policies, role checks the assignments).
+    Field { read: fn(&Tenant) -> &Collection, write: fn(&mut Tenant) -> &mut Arc<Collection> },
+    /// A log rendered on demand; logs are never written.
+    Log(fn(&Tenant) -> &RecordLog),
+    /// Rows from a generator of their own, stored by the tenant under the set's path. A new
+    /// collection is declared this way.
+    Generated(Generator),
+}
+
+/// `Source::Field` for a field of [`Tenant`].
+macro_rules! field {
+    ($name:ident) => {{
+        fn read(tenant: &Tenant) -> &Collection {
+            &tenant.$name
+        }
+        fn write(tenant: &mut Tenant) -> &mut std::sync::Arc<Collection> {
+            &mut tenant.$name
+        }
+        Source::Field { read, write }
+    }};
+}
+pub(crate) use field;
+
+impl EntitySet {
+    fn depth(&self) -> usize {
+        self.path.split('/').count()
+    }
+
+    /// Every row, in stored order.
+    pub fn rows<'t>(&self, tenant: &'t Tenant) -> Vec<Row<'t>> {
+        match self.source {
+            Source::Log(log) => log(tenant).iter().map(|item| Row { item, kind: None }).collect(),
+            _ => self.collection(tenant).map(|c| c.items().iter().map(Row::plain).collect()).unwrap_or_default(),
+        }
+    }
+
+    /// The item `{set}/{key}` names.
+    pub fn find<'t>(&self, tenant: &'t Tenant, key: &str) -> Option<Row<'t>> {
+        if let Some(lookup) = self.lookup {
+            return lookup(tenant, key).map(Row::plain);
+        }
+        match self.source {
+            Source::Log(log) => log(tenant).get(key).map(|item: Item<'_>| Row { item, kind: None }),
+            _ => self.collection(tenant)?.get(key).map(Row::plain),
+        }
+    }
+
+    /// The stored rows (`None` for a log).
+    pub fn collection<'t>(&self, tenant: &'t Tenant) -> Option<&'t Collection> {
+        match self.source {
+            Source::Field { read, .. } => Some(read(tenant)),
+            Source::Log(_) => None,
+            Source::Generated(_) => tenant.generated(self.path),
+        }
+    }
+
+    /// The stored rows, to change (copied first if a reader still holds them).
+    pub fn collection_mut<'t>(&self, tenant: &'t mut Tenant) -> Option<&'t mut Collection> {
+        match self.source {
+            Source::Field { write, .. } => Some(Arc::make_mut(write(tenant))),
+            Source::Log(_) => None,
+            Source::Generated(_) => Some(Arc::make_mut(tenant.generated_mut(self.path))),
+        }
+    }
+
+    /// The navigation `segments` start with, and the segments after it.
+    pub fn navigation<'s, 'a>(&self, segments: &'s [&'a str]) -> Option<(&'static Navigation, &'s [&'a str])> {
+        self.navigations.iter().find_map(|navigation| {
+            let depth = navigation.path.split('/').count();
+            let matches = segments.len() >= depth && navigation.path.split('/').zip(segments).all(|(a, b)| a == *b);
+            matches.then(|| (navigation, &segments[depth..]))
+        })
+    }
+
+    pub fn action(&self, name: &str) -> Option<&'static Action> {
+        self.actions.iter().find(|action| action.name == name)
+    }
+}
+
+/// A relationship below one item (`users/{id}/memberOf`).
+pub struct Navigation {
+    /// The path below the item; may have several segments (`authentication/methods`).
+    pub path: &'static str,
+    pub target: Target,
+}
+
+/// What a navigation leads to.
+pub enum Target {
+    /// Directory objects of any kind, with type casts and `/$count` (`memberOf`, `members`).
+    References {
+        related: fn(&Tenant, &str) -> Vec<DirectoryRef>,
+        /// Present where Graph takes `POST …/$ref` and `DELETE …/{id}/$ref`.
+        refs: Option<RefWrites>,
+    },
+    /// One directory object (`manager`); 404 when there is none.
+    Single(for<'t> fn(&'t Tenant, &str) -> Option<(ObjectKind, &'t Value)>),
+    /// A collection contained in the item (`riskyUsers/{id}/history`), items addressable by id.
+    Contained { spec: &'static Spec, rows: for<'t> fn(&'t Tenant, &str) -> &'t [Value] },
+}
+
+/// How `$ref` writes change a relationship.
+#[derive(Clone, Copy)]
+pub struct RefWrites {
+    /// Adds a reference; `false` if it already existed.
+    pub add: fn(&mut Tenant, &str, DirectoryRef) -> bool,
+    /// Removes a reference; `false` if there was none.
+    pub remove: fn(&mut Tenant, &str, &str) -> bool,
+}
+
+/// An operation bound to one item (`users/{id}/revokeSignInSessions`), always a POST.
+pub struct Action {
+    pub name: &'static str,
+    pub run: Run,
+}
+
+pub enum Run {
+    /// Answers from the tenant without changing it (`checkMemberGroups`).
+    Query(fn(&Ctx<'_>, &str, &[u8]) -> GraphResult<Value>),
+    /// Changes the item; gets the item id and the time of the request, returns the `value` of
+    /// an answer of type `returns` (`Edm.Boolean`). Journaled like every write.
+    Change { apply: fn(&mut Tenant, &str, &str) -> GraphResult<Value>, returns: &'static str },
+}
+
+/// The writes a set accepts and how Graph checks their bodies.
+#[derive(Clone, Copy)]
+pub struct Writes {
+    /// `PATCH {set}/{id}`.
+    pub update: bool,
+    /// `POST {set}`.
+    pub create: bool,
+    /// `DELETE {set}/{id}`.
+    pub delete: bool,
+    /// Properties a body may not set.
+    pub read_only: Words,
+    /// Accepted in a body but never stored or returned (`passwordProfile`).
+    pub write_only: Words,
+    /// Properties a POST body must carry.
+    pub required: Words,
+    /// Set to the time of the request on creation.
+    pub created_stamps: Words,
+    /// Set to the time of the request on every update.
+    pub updated_stamps: Words,
+    /// Where a deleted item goes (the recycle bin); `None` drops it.
+    pub recycle: Option<fn(&mut Tenant) -> &mut Arc<Collection>>,
+    /// Runs after any write to the set (rebuilding an index).
+    pub after_write: Option<fn(&mut Tenant)>,
+}
+
+/// A set that is only read.
+pub const READ_ONLY: Writes = Writes {
+    update: false,
+    create: false,
+    delete: false,
+    read_only: Words("id"),
+    write_only: Words(""),
+    required: Words(""),
+    created_stamps: Words(""),
+    updated_stamps: Words(""),
+    recycle: None,
+    after_write: None,
+};
+
+/// A set Graph creates, updates and deletes items of.
+pub const READ_WRITE: Writes =
+    Writes { update: true, create: true, delete: true, created_stamps: Words("createdDateTime"), ..READ_ONLY };

@@ -1,0 +1,67 @@
+//! Directory role management: role definitions, active assignments, and the PIM schedule
+//! instances and requests. Graph serves no `/$count` on them. `filterByCurrentUser` is a
+//! route of its own.
+
+use crate::demo::tenant::{Collection, Tenant};
+
+use super::super::schema::{self, Words};
+use super::{EntitySet, READ_ONLY, READ_WRITE, Source, Writes, field};
+
+pub static SETS: &[EntitySet] = &[
+    EntitySet {
+        path: "roleManagement/directory/roleDefinitions",
+        spec: &schema::ROLE_DEFINITIONS,
+        source: field!(role_definitions),
+        lookup: None,
+        count_segment: false,
+        navigations: &[],
+        actions: &[],
+        writes: READ_ONLY,
+    },
+    EntitySet {
+        path: "roleManagement/directory/roleAssignments",
+        spec: &schema::ROLE_ASSIGNMENTS,
+        source: field!(role_assignments),
+        lookup: None,
+        count_segment: false,
+        navigations: &[],
+        actions: &[],
+        // Assignments are created and removed, never changed.
+        writes: Writes {
+            update: false,
+            required: Words("principalId roleDefinitionId directoryScopeId"),
+            created_stamps: Words(""),
+            ..READ_WRITE
+        },
+    },
+    EntitySet {
+        path: "roleManagement/directory/roleEligibilityScheduleInstances",
+        spec: &schema::ROLE_ELIGIBILITY_SCHEDULE_INSTANCES,
+        source: field!(role_eligibility_schedule_instances),
+        lookup: None,
+        count_segment: false,
+        navigations: &[],
+        actions: &[],
+        writes: READ_ONLY,
+    },
+    EntitySet {
+        path: "roleManagement/directory/roleAssignmentScheduleInstances",
+        spec: &schema::ROLE_ASSIGNMENT_SCHEDULE_INSTANCES,
+        source: field!(role_assignment_schedule_instances),
+        lookup: None,
+        count_segment: false,
+        navigations: &[],
+        actions: &[],
+        writes: READ_ONLY,
+    },
+    EntitySet {
+        path: "roleManagement/directory/roleAssignmentScheduleRequests",
+        spec: &schema::ROLE_ASSIGNMENT_SCHEDULE_REQUESTS,
+        source: field!(role_assignment_schedule_requests),
+        lookup: None,
+        count_segment: false,
+        navigations: &[],
+        actions: &[],
+        writes: READ_ONLY,
+    },
+];

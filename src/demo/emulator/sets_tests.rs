@@ -1,0 +1,148 @@
+//! The generic routes on every registered entity set, found by walking the registry rather
+//! than a list kept by hand: a set added later is tested the day it is registered.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use super::sets::{self, EntitySet, Target};
+use super::tests::{Client, send, start};
+
+/// The rows a set holds in the emulator's current tenant: how many, and the first one's id.
+fn rows_of(graph: &crate::demo::DemoGraph, set: &EntitySet) -> (usize, Option<String>) {
+    let tenant = graph.state.snapshot();
+    let rows = set.rows(&tenant);
+    let first = rows.first().and_then(|row| row.item.json().get("id").and_then(Value::as_str).map(str::to_string));
+    (rows.len(), first)
+}
+
+fn is_graph_error(body: &Value) -> bool {
+    body["error"]["code"].is_string()
+        && body["error"]["message"].is_string()
+        && body["error"]["innerError"]["request-id"].is_string()
+}
+
+#[tokio::test]
+async fn every_set_lists_gets_counts_pages_and_refuses_unknown_properties() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let mut checked = 0;
+    for set in sets::all() {
+        let path = set.path;
+        let (total, first) = rows_of(&graph, set);
+        assert!(total > 0, "{path}: the demo tenant has rows in every set");
+
+        let (status, page) = client.json(&format!("/v1.0/{path}")).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {page}");
+        let listed = page["value"].as_array().map(Vec::len).expect("a value array");
+        assert_eq!(listed, total.min(100), "{path}");
+        assert!(page["@odata.context"].as_str().is_some_and(|c| c.ends_with(set.spec.entity_set)), "{path}: {page}");
+
+        let first = first.expect("a first row");
+        let (status, item) = client.json(&format!("/v1.0/{path}/{first}")).await;
+        assert_eq!(status, StatusCode::OK, "{path}/{first}: {item}");
+        assert_eq!(item["id"], first.as_str(), "{path}");
+        assert!(item["@odata.context"].as_str().is_some_and(|c| c.ends_with("/$entity")), "{path}");
+
+        let response = client
+            .get(&format!("/v1.0/{path}/$count"))
+            .header("ConsistencyLevel", "eventual")
+            .send()
+            .await
+            .expect("response");
+        if set.count_segment {
+            assert_eq!(response.status(), StatusCode::OK, "{path}/$count");
+            assert_eq!(response.text().await.expect("text"), total.to_string(), "{path}/$count");
+        } else {
+            assert!(
+                matches!(response.status(), StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST),
+                "{path}/$count: {}",
+                response.status()
+            );
+            let body: Value = response.json().await.expect("JSON");
+            assert!(is_graph_error(&body), "{path}/$count: {body}");
+        }
+
+        if total > 1 {
+            let (status, page) = client.json(&format!("/v1.0/{path}?$top=1")).await;
+            assert_eq!(status, StatusCode::OK, "{path}?$top=1: {page}");
+            let next = page["@odata.nextLink"].as_str().expect("a next link").to_string();
+            let (status, second) = send(client.http.get(&next).bearer_auth("x")).await;
+            assert_eq!(status, StatusCode::OK, "{next}: {second}");
+            let ids = |p: &Value| p["value"][0]["id"].as_str().map(str::to_string);
+            assert!(ids(&second).is_some() && ids(&second) != ids(&page), "{path}: the second page moves on");
+        }
+
+        let (status, error) = client.json(&format!("/v1.0/{path}?$select=shoeSize")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(is_graph_error(&error), "{path}: {error}");
+        assert_eq!(
+            error["error"]["message"],
+            format!("Could not find a property named 'shoeSize' on type '{}'.", set.spec.type_name),
+            "{path}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 18, "the registry holds every collection");
+}
+
+#[tokio::test]
+async fn every_navigation_and_action_of_every_set_answers() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    for set in sets::all() {
+        let (_, first) = rows_of(&graph, set);
+        let Some(first) = first else { continue };
+        for navigation in set.navigations {
+            let path = format!("/v1.0/{}/{first}/{}", set.path, navigation.path);
+            let (status, body) = client.json(&path).await;
+            match navigation.target {
+                // The first row may have no manager; Graph says so with a 404.
+                Target::Single(_) => {
+                    assert!(status == StatusCode::OK || status == StatusCode::NOT_FOUND, "{path}: {body}");
+                }
+                Target::References { .. } | Target::Contained { .. } => {
+                    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+                    assert!(body["value"].is_array(), "{path}: {body}");
+                }
+            }
+            if let Target::References { .. } = navigation.target {
+                let (status, count) = send(
+                    client.get(&format!("{path}/microsoft.graph.user/$count")).header("ConsistencyLevel", "eventual"),
+                )
+                .await;
+                assert_eq!(status, StatusCode::OK, "{path}: type cast and /$count");
+                assert!(count.is_u64(), "{path}: {count}");
+            }
+        }
+        for action in set.actions {
+            let path = format!("/v1.0/{}/{first}/{}", set.path, action.name);
+            let (status, body) = client.json(&path).await;
+            assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{path}: actions are POST only: {body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn methods_a_set_does_not_accept_are_refused_with_405() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    for set in sets::all() {
+        let (_, first) = rows_of(&graph, set);
+        let first = first.expect("a first row");
+        let item = format!("{}/v1.0/{}/{first}", graph.base_url(), set.path);
+        let collection = format!("{}/v1.0/{}", graph.base_url(), set.path);
+        let refused = [
+            (!set.writes.update).then(|| client.http.patch(&item).json(&serde_json::json!({}))),
+            (!set.writes.delete).then(|| client.http.delete(&item)),
+            (!set.writes.create).then(|| client.http.post(&collection).json(&serde_json::json!({}))),
+            Some(client.http.put(&item).json(&serde_json::json!({}))),
+            Some(client.http.delete(&collection)),
+        ];
+        for request in refused.into_iter().flatten() {
+            let (status, body) = send(request.bearer_auth("x")).await;
+            assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{}: {body}", set.path);
+            assert!(is_graph_error(&body), "{}: {body}", set.path);
+        }
+    }
+    assert_eq!(graph.writes_applied(), 0);
+}
