@@ -47,7 +47,7 @@ fn score(skill: &Skill, question: &HashSet<String>) -> f64 {
         let words: HashSet<String> = terms(text).into_iter().collect();
         question.iter().filter(|q| words.contains(*q)).count() as f64 * weight
     };
-    let mut total = weigh(&skill.decl.name.replace('_', " "), 3.0)
+    let total = weigh(&skill.decl.name.replace('_', " "), 3.0)
         + weigh(skill.decl.title, 2.0)
         + weigh(skill.decl.description, 1.0)
         + weigh(skill.decl.toolset.name(), 1.0);

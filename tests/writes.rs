@@ -1,0 +1,274 @@
+//! The write path end to end, over streamable HTTP with an rmcp client against the demo
+//! tenant, reading the emulator's state back after every step: a preview changes nothing; a
+//! confirmed call applies exactly the change previewed; every refusal (altered, foreign,
+//! misdirected, stale or unconfirmed tokens, a missing re-typed target, the guard rails)
+//! changes nothing; and without `--allow-writes` the writes are not there at all.
+
+mod common;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use entra_mcp::app::{App, Mode};
+use entra_mcp::auth::Caller;
+use entra_mcp::config::{Cloud, DemoSettings, Settings};
+use entra_mcp::skills::Selection;
+use rmcp::ServiceExt;
+use rmcp::service::ServiceError;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+const KARITA: &str = "karita@woodgrovebank.com";
+
+struct Running {
+    app: App,
+    client: common::Client,
+    cancel: CancellationToken,
+    http: reqwest::Client,
+}
+
+async fn start(selection: Selection, env: &[(&str, &str)]) -> Running {
+    let vars: HashMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let demo = Some(DemoSettings { scale: 1, latency_ms: 0 });
+    let settings =
+        Settings::with_env(demo, Cloud::Public, None, selection, |name| vars.get(name).cloned()).expect("settings");
+    let app = App::start(&settings, Mode::Http).await.expect("app starts");
+    let listener = entra_mcp::http::bind("127.0.0.1:0".parse().expect("addr")).await.expect("bind");
+    let addr: SocketAddr = listener.local_addr().expect("addr");
+    let cancel = CancellationToken::new();
+    let router =
+        entra_mcp::http::router(app.server.clone(), None, entra_mcp::http::allowed_hosts(&[], None), cancel.clone());
+    tokio::spawn(entra_mcp::http::serve(listener, router, cancel.clone()));
+    let transport = StreamableHttpClientTransport::from_config(StreamableHttpClientTransportConfig::with_uri(format!(
+        "http://{addr}/mcp"
+    )));
+    let client = ().serve(transport).await.expect("initialize over HTTP");
+    Running { app, client, cancel, http: reqwest::Client::new() }
+}
+
+impl Running {
+    fn demo(&self) -> &entra_mcp::demo::DemoGraph {
+        self.app.demo.as_ref().expect("the demo tenant")
+    }
+
+    /// A user's state as the emulator holds it, read the way Graph is read.
+    async fn user(&self, upn: &str) -> Value {
+        let url = format!(
+            "{}/v1.0/users/{upn}?$select=id,accountEnabled,signInSessionsValidFromDateTime",
+            self.demo().base_url()
+        );
+        let bearer = format!("demo:{}", entra_mcp::demo::persona_object_id());
+        self.http.get(url).bearer_auth(bearer).send().await.expect("read back").json().await.expect("JSON")
+    }
+
+    async fn call(&self, tool: &str, args: Value) -> common::Answer {
+        common::call(&self.client, tool, args).await
+    }
+
+    async fn stop(self) {
+        self.client.cancel().await.expect("close");
+        self.cancel.cancel();
+    }
+}
+
+fn token(preview: &common::Answer) -> String {
+    assert!(!preview.is_error, "{}", preview.text);
+    assert_eq!(preview.structured["pending_confirmation"], true, "{}", preview.text);
+    preview.structured["confirmation"].as_str().expect("a confirmation token").to_string()
+}
+
+/// A refusal of a confirmation: `invalid_input` naming why, and no Graph write.
+fn refused(answer: &common::Answer, why: &str) {
+    assert!(answer.is_error, "should be refused: {}", answer.text);
+    assert_eq!(answer.structured["error"]["kind"], "invalid_input", "{}", answer.text);
+    assert!(answer.text.contains(why), "`{}` should say {why}", answer.text);
+    let methods: Vec<&str> = answer.structured["graph_requests"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["method"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(methods.iter().all(|m| *m == "GET"), "nothing but reads was sent: {methods:?}");
+}
+
+#[tokio::test]
+async fn without_allow_writes_the_writes_do_not_exist() {
+    let running = start(Selection { toolsets: Selection::everything().toolsets, ..Selection::default() }, &[]).await;
+    let tools = running.client.list_all_tools().await.expect("tools/list");
+    assert!(!tools.iter().any(|t| t.name == "revoke_user_sessions" || t.name == "set_user_account_enabled"));
+    match common::try_call(&running.client, "revoke_user_sessions", json!({"user": KARITA})).await {
+        Err(ServiceError::McpError(error)) => {
+            assert_eq!(error.code.0, -32602);
+            assert!(error.message.contains("there is no tool"), "{}", error.message);
+        }
+        other => panic!("a write without --allow-writes is unknown: {:?}", other.map(|a| a.text)),
+    }
+    assert_eq!(running.demo().writes_applied(), 0);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn revoke_user_sessions_previews_refuses_and_applies() {
+    let running = start(Selection::everything(), &[]).await;
+    let before = running.user(KARITA).await;
+    let args = json!({"user": KARITA});
+
+    // The preview changes nothing.
+    let preview = running.call("revoke_user_sessions", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["confirm_target_required"], KARITA);
+    assert_eq!(running.user(KARITA).await, before, "a preview changes nothing");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Refusals, each changing nothing.
+    let mut altered = confirmation.clone().into_bytes();
+    let last = altered.len() - 2;
+    altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).expect("ASCII");
+    let answer = running
+        .call("revoke_user_sessions", json!({"user": KARITA, "confirm": altered, "confirm_target": KARITA}))
+        .await;
+    refused(&answer, "altered");
+    assert!(answer.structured["graph_requests"].as_array().is_none_or(Vec::is_empty), "refused before any request");
+
+    let other = json!({"user": "marcus@woodgrovebank.com", "confirm": confirmation, "confirm_target": "marcus@woodgrovebank.com"});
+    refused(&running.call("revoke_user_sessions", other).await, "other arguments");
+
+    let other_tool = json!({"user": KARITA, "enabled": false, "confirm": confirmation, "confirm_target": KARITA});
+    refused(&running.call("set_user_account_enabled", other_tool).await, "another tool");
+
+    refused(
+        &running.call("revoke_user_sessions", json!({"user": KARITA, "confirm": confirmation})).await,
+        "confirm_target",
+    );
+    refused(
+        &running
+            .call("revoke_user_sessions", json!({"user": KARITA, "confirm": confirmation, "confirm_target": "karita"}))
+            .await,
+        "does not match",
+    );
+    refused(
+        &running.call("revoke_user_sessions", json!({"user": KARITA, "confirm": "made-up"})).await,
+        "not one this server issued",
+    );
+
+    // Another caller cannot use this caller's token (in process: the demo has one persona).
+    let someone_else =
+        Arc::new(Caller { object_id: Some(entra_mcp::demo::tenant::story::user_id("marcus")), ..Caller::default() });
+    let confirmed = json!({"user": KARITA, "confirm": confirmation, "confirm_target": KARITA});
+    let reply = running
+        .app
+        .server
+        .call("revoke_user_sessions", confirmed.as_object().cloned(), someone_else)
+        .await
+        .expect("a known tool");
+    assert!(reply.is_error && reply.markdown.contains("another caller"), "{}", reply.markdown);
+    assert_eq!(running.user(KARITA).await, before, "no refusal changed anything");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // The confirmed call applies exactly the previewed change.
+    let applied = running.call("revoke_user_sessions", confirmed.clone()).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    assert_eq!(applied.structured["revoked"], true);
+    let after = running.user(KARITA).await;
+    assert_ne!(after["signInSessionsValidFromDateTime"], before["signInSessionsValidFromDateTime"]);
+    assert_eq!(applied.structured["sessions_valid_from"], after["signInSessionsValidFromDateTime"]);
+    assert_eq!(running.demo().writes_applied(), 1);
+    let methods: Vec<&str> = applied.structured["graph_requests"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["method"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(methods.iter().filter(|m| **m == "POST").count(), 1, "one write: {methods:?}");
+
+    // The same token again is stale: the target moved on.
+    refused(&running.call("revoke_user_sessions", confirmed).await, "changed since the preview");
+    assert_eq!(running.demo().writes_applied(), 1);
+
+    // Guard rails: never the caller, never a break-glass account.
+    refused(&running.call("revoke_user_sessions", json!({"user": "me"})).await, "yourself");
+    refused(
+        &running.call("revoke_user_sessions", json!({"user": "breakglass01@woodgrovebank.onmicrosoft.com"})).await,
+        "break-glass",
+    );
+    assert_eq!(running.demo().writes_applied(), 1);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn set_user_account_enabled_blocks_unblocks_and_goes_stale() {
+    let running = start(Selection::everything(), &[]).await;
+    assert_eq!(running.user(KARITA).await["accountEnabled"], true);
+
+    let disable = json!({"user": KARITA, "enabled": false});
+    let preview = running.call("set_user_account_enabled", disable.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C3");
+    assert_eq!(running.user(KARITA).await["accountEnabled"], true, "a preview changes nothing");
+
+    // Another change to Karita that leaves `accountEnabled` alone does not spoil the block's
+    // token: the token binds the state the change depends on.
+    let other_preview = running.call("revoke_user_sessions", json!({"user": KARITA})).await;
+    let other_token = token(&other_preview);
+    let revoked = running
+        .call("revoke_user_sessions", json!({"user": KARITA, "confirm": other_token, "confirm_target": KARITA}))
+        .await;
+    assert!(!revoked.is_error, "{}", revoked.text);
+    let mut confirmed = disable.clone();
+    confirmed["confirm"] = json!(confirmation);
+    confirmed["confirm_target"] = json!(KARITA);
+    let blocked = running.call("set_user_account_enabled", confirmed.clone()).await;
+    assert!(!blocked.is_error, "{}", blocked.text);
+    assert_eq!(blocked.structured["enabled"], false);
+    assert_eq!(running.user(KARITA).await["accountEnabled"], false);
+
+    // Unblocking is tier 2: confirmed without re-typing the target.
+    let enable = json!({"user": KARITA, "enabled": true});
+    let preview = running.call("set_user_account_enabled", enable.clone()).await;
+    assert_eq!(preview.structured["tier"], "C2");
+    assert!(preview.structured.get("confirm_target_required").is_none());
+    let mut confirmed_enable = enable;
+    confirmed_enable["confirm"] = json!(token(&preview));
+    let unblocked = running.call("set_user_account_enabled", confirmed_enable).await;
+    assert!(!unblocked.is_error, "{}", unblocked.text);
+    assert_eq!(running.user(KARITA).await["accountEnabled"], true);
+
+    // A token is single-use in effect: once its change is applied the state it was issued
+    // for is gone, and replaying it is refused as stale.
+    let preview = running.call("set_user_account_enabled", disable.clone()).await;
+    let stale_token = token(&preview);
+    let mut block_again = confirmed.clone();
+    block_again["confirm"] = json!(stale_token.clone());
+    assert!(!running.call("set_user_account_enabled", block_again).await.is_error);
+    let mut replay = disable;
+    replay["confirm"] = json!(stale_token);
+    replay["confirm_target"] = json!(KARITA);
+    refused(&running.call("set_user_account_enabled", replay).await, "changed since the preview");
+    assert_eq!(running.user(KARITA).await["accountEnabled"], false);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn the_last_enabled_global_administrator_is_never_blocked() {
+    // With no break-glass list, the two emergency accounts are ordinary Global Administrators.
+    let running = start(Selection::everything(), &[("ENTRA_MCP_BREAK_GLASS", "")]).await;
+    let first = "breakglass01@woodgrovebank.onmicrosoft.com";
+    let second = "breakglass02@woodgrovebank.onmicrosoft.com";
+
+    let preview = running.call("set_user_account_enabled", json!({"user": first, "enabled": false})).await;
+    let confirmation = token(&preview);
+    let applied = running
+        .call(
+            "set_user_account_enabled",
+            json!({"user": first, "enabled": false, "confirm": confirmation, "confirm_target": first}),
+        )
+        .await;
+    assert!(!applied.is_error, "{}", applied.text);
+    assert_eq!(running.user(first).await["accountEnabled"], false);
+
+    let last = running.call("set_user_account_enabled", json!({"user": second, "enabled": false})).await;
+    refused(&last, "last enabled Global Administrator");
+    assert_eq!(running.user(second).await["accountEnabled"], true);
+    assert_eq!(running.demo().writes_applied(), 1);
+    running.stop().await;
+}
