@@ -7,22 +7,19 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::graph::resources::{
-    ConditionalAccessPolicy, SignIn,
-};
+use super::aadsts;
+use super::lookup::{correlated, sign_in_by_id};
+use crate::graph::resources::{ConditionalAccessPolicy, SignIn};
 use crate::graph::{GraphRequest, Query, path};
 use crate::odata::Expr;
 use crate::render::{fields, or_dash, short_time, table};
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
 use crate::skills::shared::*;
-use super::aadsts;
-use super::lookup::{correlated, sign_in_by_id};
-
 
 const EXPLAIN_SIGN_IN_FAILURE: Declaration = Declaration {
     name: "explain_sign_in_failure",
     title: "Explain a sign-in failure",
-    description: "Why a sign-in failed and what to change: the error's meaning, the Conditional Access policies that blocked it and their unmet controls, a What-If replay against today's policies, and the next step. Give a sign-in id, a correlation id, or a user (latest failure). P1. Security Reader.",
+    description: "Why a sign-in failed and what to change: the error's meaning, the Conditional Access policies that blocked it and their unmet controls (report-only ones listed apart: they never block), a What-If replay against today's policies, and the next step. Give a sign-in id, a correlation id, or a user (latest failure). P1. Security Reader.",
     toolset: Toolset::Signins,
     permissions: &["AuditLog.Read.All", "Policy.Read.All"],
     least_role: "Security Reader",
@@ -43,17 +40,34 @@ pub struct ExplainSignInFailureParams {
     pub since: Option<Since>,
 }
 
+/// An enforced policy whose result at sign-in was `failure`: it blocked the sign-in.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct BlockingPolicy {
     pub id: String,
     pub name: Option<String>,
     /// `enabled`, `enabledForReportingButNotEnforced` or `disabled` (today).
     pub state: Option<String>,
-    /// The result recorded at sign-in.
+    /// The result recorded at sign-in (`failure`).
     pub result: String,
-    pub report_only: bool,
     /// Controls the sign-in did not satisfy, e.g. `block`, `mfa`, `compliantDevice`.
     pub unmet_controls: Vec<String>,
+    /// What the policy did, e.g. `blocked` or `blocked: mfa not satisfied`.
+    pub effect: String,
+}
+
+/// A report-only policy that would have failed or interrupted the sign-in had it been enforced; report-only results are only logged, so it did not block anything.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReportOnlyPolicy {
+    pub id: String,
+    pub name: Option<String>,
+    /// `enabled`, `enabledForReportingButNotEnforced` or `disabled` (today).
+    pub state: Option<String>,
+    /// The result recorded at sign-in: `reportOnlyFailure` or `reportOnlyInterrupted`.
+    pub result: String,
+    /// Controls it would have required, e.g. `block`, `mfa`.
+    pub would_require: Vec<String>,
+    /// What it would have done, e.g. `report-only: would have blocked; did not block`.
+    pub effect: String,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -85,7 +99,11 @@ pub struct SignInFailureExplanation {
     /// For codes outside the project's table.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// Enforced policies that failed: these blocked the sign-in.
     pub blocking_policies: Vec<BlockingPolicy>,
+    /// Report-only policies that would have failed or interrupted; they did not block.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub report_only_policies: Vec<ReportOnlyPolicy>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub what_if: Option<WhatIfReplay>,
     /// Other events of the same attempt (same correlation id).
@@ -197,6 +215,43 @@ fn what_if_body(s: &SignIn) -> Option<(serde_json::Value, String)> {
     Some((body, described.join(", ")))
 }
 
+/// What a policy's result at sign-in says it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Acted {
+    /// Enforced and failed: the sign-in was blocked by it.
+    Blocked,
+    /// Report-only and would have failed or interrupted: logged, never enforced.
+    ReportOnly,
+}
+
+/// Classifies an `appliedConditionalAccessPolicies` result; successes, not-applied and the
+/// rest did not stand in the sign-in's way and are left out.
+fn acted(result: Option<&str>) -> Option<Acted> {
+    match result {
+        Some("failure") => Some(Acted::Blocked),
+        Some("reportOnlyFailure" | "reportOnlyInterrupted") => Some(Acted::ReportOnly),
+        _ => None,
+    }
+}
+
+fn blocked_effect(controls: &[String]) -> String {
+    if controls.is_empty() || controls.iter().any(|c| c == "block") {
+        "blocked".into()
+    } else {
+        format!("blocked: {} not satisfied", controls.join(", "))
+    }
+}
+
+fn report_only_effect(controls: &[String]) -> String {
+    if controls.iter().any(|c| c == "block") {
+        "report-only: would have blocked; did not block".into()
+    } else if controls.is_empty() {
+        "report-only: would have failed; did not block".into()
+    } else {
+        format!("report-only: would have required {}; did not block", controls.join(", "))
+    }
+}
+
 fn unmet_controls(policy: &ConditionalAccessPolicy) -> Vec<String> {
     let Some(grant) = &policy.grant_controls else { return Vec::new() };
     let mut controls = grant.built_in_controls.clone().unwrap_or_default();
@@ -215,13 +270,12 @@ async fn explain_sign_in_failure(
     let anchor = find_anchor(&ctx, &p).await?;
     let code = anchor.status.as_ref().and_then(|s| s.error_code).unwrap_or(0);
     let ca_visible = anchor.applied_conditional_access_policies.is_some();
-    let failing: Vec<(String, String)> = anchor
+    let failing: Vec<(String, String, Acted)> = anchor
         .applied_conditional_access_policies
         .as_deref()
         .unwrap_or_default()
         .iter()
-        .filter(|a| is_failing(a.result.as_deref()))
-        .map(|a| (a.id.clone(), a.result.clone().unwrap_or_default()))
+        .filter_map(|a| acted(a.result.as_deref()).map(|how| (a.id.clone(), a.result.clone().unwrap_or_default(), how)))
         .collect();
 
     // Everything below depends only on the anchor, so it runs concurrently: the correlated
@@ -234,7 +288,7 @@ async fn explain_sign_in_failure(
             Ok(Vec::new())
         }
     };
-    let policies = futures::future::join_all(failing.iter().map(|(id, _)| {
+    let policies = futures::future::join_all(failing.iter().map(|(id, _, _)| {
         let request = GraphRequest::get(path("/identity/conditionalAccess/policies/{}", &[id]))
             .query(Query::new().select(&["id", "displayName", "state", "grantControls"]));
         ctx.graph.get::<ConditionalAccessPolicy>(request)
@@ -252,16 +306,10 @@ async fn explain_sign_in_failure(
     let (related, policies, what_if) = tokio::join!(related, policies, what_if);
 
     let mut blocking = Vec::new();
-    for ((id, result), fetched) in failing.iter().zip(policies) {
-        match fetched {
-            Ok(policy) => blocking.push(BlockingPolicy {
-                unmet_controls: unmet_controls(&policy),
-                id: id.clone(),
-                name: policy.display_name,
-                state: policy.state,
-                result: result.clone(),
-                report_only: result.starts_with("reportOnly"),
-            }),
+    let mut report_only = Vec::new();
+    for ((id, result, how), fetched) in failing.iter().zip(policies) {
+        let (name, state, controls) = match fetched {
+            Ok(policy) => (policy.display_name.clone(), policy.state.clone(), unmet_controls(&policy)),
             Err(e) => {
                 ctx.note(format!("policy {id} could not be read: {}", e.kind.as_str()));
                 let name = anchor
@@ -271,20 +319,31 @@ async fn explain_sign_in_failure(
                     .iter()
                     .find(|a| &a.id == id)
                     .and_then(|a| a.display_name.clone());
-                blocking.push(BlockingPolicy {
-                    id: id.clone(),
-                    name,
-                    state: None,
-                    result: result.clone(),
-                    report_only: result.starts_with("reportOnly"),
-                    unmet_controls: Vec::new(),
-                });
+                (name, None, Vec::new())
             }
+        };
+        match how {
+            Acted::Blocked => blocking.push(BlockingPolicy {
+                effect: blocked_effect(&controls),
+                id: id.clone(),
+                name,
+                state,
+                result: result.clone(),
+                unmet_controls: controls,
+            }),
+            Acted::ReportOnly => report_only.push(ReportOnlyPolicy {
+                effect: report_only_effect(&controls),
+                id: id.clone(),
+                name,
+                state,
+                result: result.clone(),
+                would_require: controls,
+            }),
         }
     }
 
-    // A block decides the outcome whatever else applied, so it leads; report-only ones trail.
-    blocking.sort_by_key(|b| (b.report_only, !b.unmet_controls.iter().any(|c| c == "block")));
+    // A block decides the outcome whatever else applied, so it leads.
+    blocking.sort_by_key(|b| !b.unmet_controls.iter().any(|c| c == "block"));
 
     let related_events: Vec<SignIn> = match related {
         Ok(events) => events,
@@ -330,6 +389,14 @@ async fn explain_sign_in_failure(
                     ));
                 }
             }
+            for r in &report_only {
+                if !now_ids.contains(r.id.as_str()) {
+                    drift.push(format!(
+                        "{} (report-only, did not block) would not apply today",
+                        r.name.clone().unwrap_or_else(|| r.id.clone())
+                    ));
+                }
+            }
             Some(WhatIfReplay { applying_now, drift, conditions: replay.map(|(_, d)| d).unwrap_or_default() })
         }
         Some(Err(e)) => {
@@ -362,6 +429,7 @@ async fn explain_sign_in_failure(
         meaning: entry.map(|e| e.meaning.to_string()).or(failure_reason).unwrap_or_else(|| "no description".into()),
         reference: entry.is_none().then(|| aadsts::lookup_url(code)),
         blocking_policies: blocking,
+        report_only_policies: report_only,
         what_if,
         related,
         resolved_by_retry,
@@ -378,8 +446,8 @@ fn next_step(code: i64, entry: Option<&aadsts::Aadsts>, blocking: &[BlockingPoli
     if resolved {
         return "nothing to fix: the interrupt was followed by a successful sign-in in the same attempt".into();
     }
-    // Policies are ordered: enforced before report-only, blocks first.
-    if let Some(policy) = blocking.iter().find(|b| !b.report_only) {
+    // Only enforced policies are here, blocks first; report-only ones changed nothing to fix.
+    if let Some(policy) = blocking.first() {
         let name = policy.name.clone().unwrap_or_else(|| policy.id.clone());
         let controls = &policy.unmet_controls;
         if controls.iter().any(|c| c == "compliantDevice") {
@@ -431,24 +499,26 @@ impl Render for SignInFailureExplanation {
             ("reference", self.reference.clone()),
             ("sign-in risk", s.risk_level.clone()),
         ]);
+        let policy_rows = |rows: Vec<Vec<String>>| table(&["policy", "effect", "state now", "id"], &rows);
         if !self.blocking_policies.is_empty() {
-            let rows: Vec<Vec<String>> = self
+            let rows = self
                 .blocking_policies
                 .iter()
-                .map(|b| {
-                    vec![
-                        or_dash(&b.name),
-                        b.result.clone(),
-                        or_dash(&b.state),
-                        b.unmet_controls.join(", "),
-                        b.id.clone(),
-                    ]
-                })
+                .map(|b| vec![or_dash(&b.name), b.effect.clone(), or_dash(&b.state), b.id.clone()])
                 .collect();
-            text.push_str("\nfailing policies:\n");
-            text.push_str(&table(&["policy", "result", "state now", "unmet controls", "id"], &rows));
+            text.push_str("\nblocking policies (enforced):\n");
+            text.push_str(&policy_rows(rows));
         } else if self.ca_visible {
-            text.push_str("\nfailing policies: none");
+            text.push_str("\nblocking policies (enforced): none");
+        }
+        if !self.report_only_policies.is_empty() {
+            let rows = self
+                .report_only_policies
+                .iter()
+                .map(|r| vec![or_dash(&r.name), r.effect.clone(), or_dash(&r.state), r.id.clone()])
+                .collect();
+            text.push_str("\nreport-only policies (logged, not enforced):\n");
+            text.push_str(&policy_rows(rows));
         }
         if let Some(w) = &self.what_if {
             text.push_str(&format!(
@@ -487,6 +557,12 @@ const EXAMPLES: &[Example] = &[
             Fact::Every("error_code", "53000"),
             Fact::Some("blocking_policies/0/name", "~CA005"),
             Fact::Every("next_step", "~compliant"),
+            // CA007 is report-only: listed apart, and never said to have blocked.
+            Fact::No("blocking_policies/*/name", "~CA007"),
+            Fact::Some("report_only_policies/*/name", "~CA007"),
+            Fact::Every("report_only_policies/*/effect", "~did not block"),
+            Fact::NeverSays("CA007 Password change on high user risk | blocked"),
+            Fact::NeverSays("CA007 Password change on high user risk blocked"),
         ],
     },
     Example {
@@ -497,13 +573,37 @@ const EXAMPLES: &[Example] = &[
             Fact::Every("category", "ca"),
             Fact::Some("blocking_policies/0/name", "~CA004"),
             Fact::Some("blocking_policies/0/unmet_controls/*", "block"),
+            Fact::Every("blocking_policies/0/effect", "blocked"),
+            Fact::Says("| CA004 Block high sign-in risk | blocked |"),
+            Fact::Count("report_only_policies/*", 0),
             Fact::Some("what_if/applying_now/*", "~CA004"),
+        ],
+    },
+    Example {
+        question: "Did the legacy authentication policy block Karita's IMAP sign-in?",
+        args: r#"{"sign_in_id":"97fca304-4304-5119-ac2d-86045a900a46"}"#,
+        facts: &[
+            Fact::Every("error_code", "50126"),
+            Fact::Every("sign_in/client_app", "IMAP4"),
+            // CA002 is report-only for legacy clients: it would have blocked, and did not.
+            Fact::Count("blocking_policies/*", 0),
+            Fact::Every("report_only_policies/0/name", "~CA002"),
+            Fact::Every("report_only_policies/0/result", "reportOnlyFailure"),
+            Fact::Every("report_only_policies/0/effect", "report-only: would have blocked; did not block"),
+            Fact::Says("blocking policies (enforced): none"),
+            Fact::Says("| CA002 Block legacy authentication | report-only: would have blocked; did not block |"),
+            Fact::NeverSays("CA002 Block legacy authentication | blocked"),
+            Fact::NeverSays("blocked this sign-in"),
         ],
     },
     Example {
         question: "Why did the MFA attempt fail?",
         args: r#"{"correlation_id":"d8f3f29d-b606-5591-83b8-e95ed6550f26"}"#,
-        facts: &[Fact::Every("error_code", "500121"), Fact::Every("outcome", "failure"), Fact::Every("resolved_by_retry", "false")],
+        facts: &[
+            Fact::Every("error_code", "500121"),
+            Fact::Every("outcome", "failure"),
+            Fact::Every("resolved_by_retry", "false"),
+        ],
     },
 ];
 
