@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-/// Longest text kept in one field (SKILLS.md §1).
+/// Longest text kept in one field.
 pub const MAX_TEXT: usize = 200;
 /// Longest text kept in a table cell.
 const MAX_CELL: usize = 80;
@@ -74,7 +74,7 @@ pub fn or_dash(text: &Option<String>) -> String {
     text.clone().unwrap_or_else(|| "-".to_string())
 }
 
-/// Keeps at most `max` items and says how many were dropped (SKILLS.md: arrays to 10 items).
+/// Keeps at most `max` items and says how many were dropped.
 pub fn cap_list<T>(mut items: Vec<T>, max: usize) -> (Vec<T>, usize) {
     let dropped = items.len().saturating_sub(max);
     items.truncate(max);

@@ -3,7 +3,7 @@
 //! above the HTTP layer knows it is a demo, so the emulator behaves like Graph for everything
 //! the skills use: paths, query options, consistency rules, paging, errors, throttling.
 //!
-//! - `tenant`: the deterministic generator (the story of SKILLS.md §6 plus scale).
+//! - `tenant`: the deterministic generator (the story plus scale).
 //! - `emulator`: the axum server answering Graph's paths from the tenant.
 //! - `faults`: injected throttling, outages, slowness and broken responses.
 

@@ -1,8 +1,9 @@
-//! The story's directory audit entries (SKILLS.md §6 "Logs"): Marcus creating Incident Response
+//! The story's directory audit entries: Marcus creating Incident Response
 //! Team, Sam made Global Reader, Priya's approved PIM activation of Global Administrator three
 //! days ago, CA003 edited two days ago, CA009 created, Project Phoenix deleted, admin consent to
 //! Fabrikam Expense Sync, a new Payroll Sync secret, Treasury Forecast Tool registered, leavers
-//! disabled, guests invited, and three failures.
+//! disabled, guests invited, Karita's password reset by the helpdesk after the spray and her
+//! methods registered again, and three failures.
 
 use serde_json::{Value, json};
 
@@ -51,6 +52,8 @@ const SELF_SERVICE_RESET: Operation =
 const DISABLE_ACCOUNT: Operation = op("Disable account", "UserManagement", "Core Directory", "Update");
 const INVITE: Operation = op("Invite external user", "UserManagement", "Invited Users", "Add");
 const RESET_PASSWORD: Operation = op("Reset user password", "UserManagement", "Core Directory", "Update");
+const REGISTER_SECURITY_INFO: Operation =
+    op("User registered security info", "UserManagement", "Authentication Methods", "Add");
 
 pub fn story_audits(cast: &Cast<'_>) -> Vec<AuditRecord> {
     let mut out = Vec::new();
@@ -238,6 +241,19 @@ pub fn story_audits(cast: &Cast<'_>) -> Vec<AuditRecord> {
             entry(&format!("invite/{}", guest.handle), guest.created_days_ago * DAY, &INVITE, "alex")
                 .map(|a| a.target(user_target(guest, json!([])))),
         );
+    }
+
+    // After the password spray, the helpdesk resets Karita's password, and she registers
+    // her methods again.
+    if let (Some(karita), Some(a)) =
+        (person("karita"), entry("karita-helpdesk-reset", 28 * HOUR, &RESET_PASSWORD, "kevin.obi"))
+    {
+        out.push(a.target(user_target(karita, json!([]))));
+    }
+    if let (Some(karita), Some(a)) =
+        (person("karita"), entry("karita-security-info", 20 * HOUR, &REGISTER_SECURITY_INFO, "karita"))
+    {
+        out.push(a.target(user_target(karita, json!([]))));
     }
 
     // Failures.

@@ -3,7 +3,7 @@
 //! directory audits, provisioning) and Identity Protection data, as Graph JSON — the two large
 //! logs as compact records rendered on demand (`records.rs`).
 //!
-//! [`generate`] builds it from a seed, a size and an anchor time. The story of SKILLS.md §6 is
+//! [`generate`] builds it from a seed, a size and an anchor time. The story (README, "The demo tenant") is
 //! the same for every seed; the seed only varies background activity and generated staff.
 //! Each area has its own file; this one wires them together and indexes the result for the
 //! emulator. Collections whose generator needs nothing but a [`Generation`] are declared only

@@ -1,4 +1,4 @@
-//! Woodgrove Bank's people: the story cast of SKILLS.md §6 (Karita, her manager chain, the
+//! Woodgrove Bank's people: the story cast (Karita, her manager chain, the
 //! admins, about 60 members, 25 Fabrikam guests, leavers, inactive and unlicensed users) plus,
 //! at `--demo-scale`, generated staff whose names never collide with the story.
 //!

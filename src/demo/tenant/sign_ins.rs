@@ -1,5 +1,5 @@
 //! Interactive sign-ins (the v1.0 `signIn` resource) over the last 30 days: Karita's timeline
-//! exactly as SKILLS.md §6 tells it, the password spray on eight colleagues, a handful of other
+//! exactly as the story tells it, the password spray on eight colleagues, a handful of other
 //! story incidents, and a realistic background of successes and failures for everyone else.
 //!
 //! Sign-ins are first drawn as small [`Event`] records (cheap to sort and to scan for each

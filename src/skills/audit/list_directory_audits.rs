@@ -413,6 +413,17 @@ const EXAMPLES: &[Example] = &[
         facts: &[Fact::Every("audits/*/initiated_by", "marcus@woodgrovebank.com"), Fact::Count("audits/*/relation", 0)],
     },
     Example {
+        question: "Audit logs for karita@woodgrovebank.com for the past 72 hours",
+        args: r#"{"user":"karita@woodgrovebank.com","since":"72h"}"#,
+        facts: &[
+            Fact::Some("audits/*/activity", "Reset user password"),
+            Fact::Some("audits/*/activity", "User registered security info"),
+            Fact::Some("audits/*/relation", "to"),
+            Fact::Some("audits/*/relation", "by_and_to"),
+            Fact::No("audits/*/activity", "Remove member from group"),
+        ],
+    },
+    Example {
         question: "Audit logs for karita@woodgrovebank.com for the past 30 days",
         args: r#"{"user":"karita@woodgrovebank.com","since":"30d"}"#,
         facts: &[

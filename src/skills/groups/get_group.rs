@@ -12,7 +12,6 @@ use crate::skills::shared::*;
 
 use super::fields::GROUP_FIELDS;
 
-
 const GET_GROUP: Declaration = Declaration {
     name: "get_group",
     title: "Get group",
@@ -65,7 +64,10 @@ async fn member_and_owner_counts(ctx: &Ctx, id: &str) -> (Result<u64, SkillError
 async fn get_group(ctx: Ctx, p: GetGroupParams) -> Result<GroupDetail, SkillError> {
     let (group, (members, owners)) = match given_id(&p.group) {
         Some(id) => {
-            let (group, counts) = tokio::join!(resolve::resolve::<Group>(&ctx, &GROUP, &p.group, GROUP_FIELDS), member_and_owner_counts(&ctx, &id));
+            let (group, counts) = tokio::join!(
+                resolve::resolve::<Group>(&ctx, &GROUP, &p.group, GROUP_FIELDS),
+                member_and_owner_counts(&ctx, &id)
+            );
             (group?, counts)
         }
         None => {

@@ -4,9 +4,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::graph::resources::{
-    DirectoryObject, Group,
-};
+use crate::graph::resources::{DirectoryObject, Group};
 use crate::graph::{GraphRequest, Page, Query, path};
 use crate::render::{or_dash, table, yes_no};
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
@@ -14,7 +12,6 @@ use crate::skills::shared::resolve::{self, GROUP};
 use crate::skills::shared::*;
 
 use super::fields::GROUP_FIELDS;
-
 
 const LIST_GROUP_MEMBERS: Declaration = Declaration {
     name: "list_group_members",
@@ -136,7 +133,10 @@ async fn list_group_members(ctx: Ctx, p: ListGroupMembersParams) -> Result<Group
     let limit = p.limit.get()?;
     let (group, (page, counts)) = match given_id(&p.group) {
         Some(id) => {
-            let (group, read) = tokio::join!(resolve::resolve::<Group>(&ctx, &GROUP, &p.group, GROUP_FIELDS), read_members(&ctx, &id, &p, limit));
+            let (group, read) = tokio::join!(
+                resolve::resolve::<Group>(&ctx, &GROUP, &p.group, GROUP_FIELDS),
+                read_members(&ctx, &id, &p, limit)
+            );
             (group?, read)
         }
         None => {

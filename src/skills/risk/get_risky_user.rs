@@ -4,10 +4,7 @@ use chrono::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::graph::resources::{
-    RiskDetection,
-    RiskyUser, SignIn,
-};
+use crate::graph::resources::{RiskDetection, RiskyUser, SignIn};
 use crate::graph::{GraphRequest, Query};
 use crate::odata::Expr;
 use crate::render::{fields, or_dash, short_time, table};
@@ -15,7 +12,6 @@ use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, S
 use crate::skills::shared::*;
 
 use super::detections::*;
-
 
 const GET_RISKY_USER: Declaration = Declaration {
     name: "get_risky_user",
@@ -56,9 +52,7 @@ async fn get_risky_user(ctx: Ctx, p: GetRiskyUserParams) -> Result<RiskyUserDeta
     let key = p.user.parse("user")?;
     // With a UPN or an id the three reads need no lookup first, so they run at once.
     let key = match key {
-        UserKey::Me => {
-            UserKey::Id(parse_guid("user", &resolve_user(&ctx, &key).await?.id)?)
-        }
+        UserKey::Me => UserKey::Id(parse_guid("user", &resolve_user(&ctx, &key).await?.id)?),
         other => other,
     };
     let risky_filter = user_clause(&ctx, &key, "id", "userPrincipalName").await?;

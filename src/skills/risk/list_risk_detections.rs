@@ -13,7 +13,6 @@ use crate::skills::shared::*;
 
 use super::detections::*;
 
-
 const LIST_RISK_DETECTIONS: Declaration = Declaration {
     name: "list_risk_detections",
     title: "List risk detections",

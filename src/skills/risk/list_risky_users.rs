@@ -13,7 +13,6 @@ use crate::skills::shared::*;
 
 use super::detections::*;
 
-
 const LIST_RISKY_USERS: Declaration = Declaration {
     name: "list_risky_users",
     title: "List risky users",

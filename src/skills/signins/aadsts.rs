@@ -1,5 +1,5 @@
 //! The project's own table of common AADSTS sign-in error codes: category, meaning and next step,
-//! in our words (SKILLS.md §5.4). Unknown codes fall back to Graph's `failureReason` and
+//! in our words. Unknown codes fall back to Graph's `failureReason` and
 //! Microsoft's per-code lookup page.
 
 /// One AADSTS code.

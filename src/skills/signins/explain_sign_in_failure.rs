@@ -153,7 +153,7 @@ async fn find_anchor(ctx: &Ctx, p: &ExplainSignInFailureParams) -> Result<SignIn
     }
 }
 
-/// What-If conditions from a logged sign-in (SKILLS.md §5.1, replay mapping).
+/// What-If conditions from a logged sign-in.
 fn what_if_body(s: &SignIn) -> Option<(serde_json::Value, String)> {
     let user_id = s.user_id.as_deref()?;
     let app_id = s.app_id.as_deref()?;

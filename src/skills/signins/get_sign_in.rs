@@ -3,12 +3,11 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::lookup::{correlated, sign_in_by_id};
 use crate::graph::resources::SignIn;
 use crate::render::{fields, or_dash, short_time, table, trim_opt, yes_no};
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset};
 use crate::skills::shared::*;
-use super::lookup::{correlated, sign_in_by_id};
-
 
 const GET_SIGN_IN: Declaration = Declaration {
     name: "get_sign_in",
@@ -234,7 +233,11 @@ const EXAMPLES: &[Example] = &[
     Example {
         question: "Every event of one sign-in attempt, by correlation id",
         args: r#"{"correlation_id":"d8f3f29d-b606-5591-83b8-e95ed6550f26"}"#,
-        facts: &[Fact::Count("sign_ins/*", 2), Fact::Every("sign_ins/0/error_code", "50074"), Fact::Every("sign_ins/1/error_code", "500121")],
+        facts: &[
+            Fact::Count("sign_ins/*", 2),
+            Fact::Every("sign_ins/0/error_code", "50074"),
+            Fact::Every("sign_ins/1/error_code", "500121"),
+        ],
     },
     Example {
         question: "A sign-in id that is not a GUID",

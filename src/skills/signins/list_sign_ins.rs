@@ -11,7 +11,6 @@ use crate::render::short_time;
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset};
 use crate::skills::shared::*;
 
-
 const LIST_SIGN_INS: Declaration = Declaration {
     name: "list_sign_ins",
     title: "List sign-ins",
@@ -237,7 +236,10 @@ const EXAMPLES: &[Example] = &[
     Example {
         question: "Sign-ins blocked by Conditional Access (53003)",
         args: r#"{"error_code":53003,"since":"48h"}"#,
-        facts: &[Fact::Every("sign_ins/*/error_code", "53003"), Fact::Some("sign_ins/*/user", "karita@woodgrovebank.com")],
+        facts: &[
+            Fact::Every("sign_ins/*/error_code", "53003"),
+            Fact::Some("sign_ins/*/user", "karita@woodgrovebank.com"),
+        ],
     },
     Example {
         question: "A filter that tries to widen the query",

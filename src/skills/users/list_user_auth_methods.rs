@@ -3,8 +3,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::graph::resources::AuthenticationMethod;
 use crate::graph::GraphRequest;
+use crate::graph::resources::AuthenticationMethod;
 use crate::render::{self, or_dash, short_time, table};
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
 use crate::skills::shared::*;

@@ -154,7 +154,11 @@ async fn apply(ctx: Ctx, p: Arc<SetUserAccountEnabledParams>, plan: WritePlan) -
     ctx.graph.write(request(&target.id, p.enabled)).await?;
     let key = UserKey::Id(parse_guid("user", &target.id)?);
     let after = ctx.optional("read-back", user_target(&ctx, &key, STATE).await);
-    Ok(AccountState { user: target.name.clone(), id: target.id.clone(), enabled: after.and_then(|u| u.account_enabled) })
+    Ok(AccountState {
+        user: target.name.clone(),
+        id: target.id.clone(),
+        enabled: after.and_then(|u| u.account_enabled),
+    })
 }
 
 impl Render for AccountState {
