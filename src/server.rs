@@ -18,7 +18,7 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use crate::auth::Caller;
 use crate::discovery;
 use crate::graph::GraphService;
-use crate::skill::{CallerKey, Ctx, SkillReply, WriteGuard};
+use crate::skill::{Approval, Approver, CallerKey, Ctx, SkillReply, WriteGuard};
 use crate::skills::{self, Selection};
 
 /// What the model is told the server is for.
@@ -71,6 +71,17 @@ impl EntraServer {
         arguments: Option<rmcp::model::JsonObject>,
         caller: Arc<Caller>,
     ) -> Result<SkillReply, McpError> {
+        self.call_with(name, arguments, caller, None).await
+    }
+
+    /// As [`EntraServer::call`], with a way to ask the human directly before a confirmed write.
+    pub async fn call_with(
+        &self,
+        name: &str,
+        arguments: Option<rmcp::model::JsonObject>,
+        caller: Arc<Caller>,
+        approver: Option<Arc<dyn Approver>>,
+    ) -> Result<SkillReply, McpError> {
         if self.selection.discover {
             match name {
                 discovery::FIND_SKILLS => return Ok(self.find_skills(arguments)),
@@ -79,12 +90,12 @@ impl EntraServer {
                         Ok(parts) => parts,
                         Err(reply) => return Ok(*reply),
                     };
-                    return self.call_skill(&name, arguments, caller).await;
+                    return self.call_skill(&name, arguments, caller, approver).await;
                 }
                 _ => {}
             }
         }
-        self.call_skill(name, arguments, caller).await
+        self.call_skill(name, arguments, caller, approver).await
     }
 
     async fn call_skill(
@@ -92,6 +103,7 @@ impl EntraServer {
         name: &str,
         arguments: Option<rmcp::model::JsonObject>,
         caller: Arc<Caller>,
+        approver: Option<Arc<dyn Approver>>,
     ) -> Result<SkillReply, McpError> {
         let Some(skill) = skills::find(&self.selection, name) else {
             return Err(unknown_tool(&self.selection, name));
@@ -102,7 +114,8 @@ impl EntraServer {
             .map(|a| a.keys().take(20).map(|k| crate::render::trim(k, 40)).collect())
             .unwrap_or_default();
         let confirmed = arguments.as_ref().is_some_and(|a| a.contains_key("confirm"));
-        let ctx = Ctx::new(self.graph.bind(caller.clone()), chrono::Utc::now(), self.guard.clone());
+        let ctx = Ctx::new(self.graph.bind(caller.clone()), chrono::Utc::now(), self.guard.clone())
+            .with_approver(approver.filter(|_| skill.is_write()));
         let key = caller_key(&caller);
         let reply = skill.invoke(ctx, arguments, Some(&key)).await;
         // The audit trail: who, what, which Graph requests, how it went. Never a token.
@@ -262,6 +275,49 @@ pub fn to_call_tool_result(reply: SkillReply) -> CallToolResult {
     result
 }
 
+/// The human's yes or no to a change, as the client's elicitation form asks it.
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct ApproveChange {
+    /// Apply this change?
+    approve: bool,
+}
+
+rmcp::elicit_safe!(ApproveChange);
+
+/// How long a person has to answer the client's prompt.
+const APPROVAL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Asks through the client's elicitation.
+struct Elicitation(rmcp::Peer<RoleServer>);
+
+impl Approver for Elicitation {
+    fn approve(&self, message: String) -> futures::future::BoxFuture<'_, Approval> {
+        Box::pin(async move {
+            match self.0.elicit_with_timeout::<ApproveChange>(message, Some(APPROVAL_TIMEOUT)).await {
+                Ok(Some(ApproveChange { approve: true })) => Approval::Approved,
+                Ok(_) => Approval::Declined,
+                Err(rmcp::service::ElicitationError::UserDeclined | rmcp::service::ElicitationError::UserCancelled) => {
+                    Approval::Declined
+                }
+                // The client could not ask (or the revision forbids asking mid-call): the
+                // confirmation token, which the human already gave, stands alone.
+                Err(error) => {
+                    tracing::debug!(%error, "elicitation unavailable");
+                    Approval::Unavailable
+                }
+            }
+        })
+    }
+}
+
+/// An approver for this request when the client declared elicitation and the transport can
+/// carry a request back to it mid-call (stdio; the HTTP transport here is stateless).
+fn elicitation(ctx: &RequestContext<RoleServer>) -> Option<Arc<dyn Approver>> {
+    let over_http = ctx.extensions.get::<axum::http::request::Parts>().is_some();
+    let declared = ctx.peer.peer_info().is_some_and(|info| info.capabilities.elicitation.is_some());
+    (declared && !over_http).then(|| Arc::new(Elicitation(ctx.peer.clone())) as Arc<dyn Approver>)
+}
+
 /// The caller of this request: over HTTP, the identity the auth middleware attached to the
 /// request; otherwise the local user.
 fn caller_of(ctx: &RequestContext<RoleServer>, local: &Arc<Caller>) -> Arc<Caller> {
@@ -302,7 +358,8 @@ impl ServerHandler for EntraServer {
     ) -> Result<CallToolResponse, McpError> {
         let caller = caller_of(&ctx, &self.local_caller);
         let cancel = ctx.ct.clone();
-        let call = self.call(&request.name, request.arguments, caller);
+        let approver = elicitation(&ctx);
+        let call = self.call_with(&request.name, request.arguments, caller, approver);
         tokio::select! {
             reply = call => Ok(to_call_tool_result(reply?).into()),
             _ = cancel.cancelled() => Err(McpError::internal_error("cancelled by the client", None)),

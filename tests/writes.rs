@@ -272,3 +272,78 @@ async fn the_last_enabled_global_administrator_is_never_blocked() {
     assert_eq!(running.demo().writes_applied(), 1);
     running.stop().await;
 }
+
+/// A client that declares elicitation and answers every prompt the same way, counting them.
+struct Human {
+    approve: bool,
+    asked: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl rmcp::ClientHandler for Human {
+    async fn create_elicitation(
+        &self,
+        request: rmcp::model::ElicitRequestParams,
+        _context: rmcp::service::RequestContext<rmcp::RoleClient>,
+    ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData> {
+        use rmcp::model::{ElicitRequestParams, ElicitResult, ElicitationAction};
+        self.asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let ElicitRequestParams::FormElicitationParams { message, .. } = request else {
+            return Ok(ElicitResult::new(ElicitationAction::Decline));
+        };
+        assert!(message.contains("Karita Ahlberg") && message.contains("Undo"), "{message}");
+        Ok(ElicitResult::new(ElicitationAction::Accept).with_content(json!({"approve": self.approve})))
+    }
+
+    fn get_info(&self) -> rmcp::model::ClientConfig {
+        use rmcp::model::{ClientCapabilities, ElicitationCapability, FormElicitationCapability, Implementation};
+        rmcp::model::ClientConfig::new(
+            ClientCapabilities::builder()
+                .enable_elicitation_with(ElicitationCapability::new().with_form(FormElicitationCapability::new()))
+                .build(),
+            Implementation::new("writes-test", "1.0.0"),
+        )
+    }
+}
+
+#[tokio::test]
+async fn over_stdio_a_client_with_elicitation_asks_the_human_too() {
+    use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
+    for approve in [false, true] {
+        let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let transport =
+            TokioChildProcess::new(tokio::process::Command::new(env!("CARGO_BIN_EXE_entra-mcp")).configure(|c| {
+                c.args(["stdio", "--demo", "--allow-writes=users"]).env("ENTRA_MCP_LOG", "error");
+            }))
+            .expect("spawn entra-mcp");
+        let client = Human { approve, asked: asked.clone() }.serve(transport).await.expect("initialize over stdio");
+        let call = |args: Value| {
+            let client = &client;
+            async move {
+                let arguments = args.as_object().cloned().unwrap_or_default();
+                let result = client
+                    .call_tool(
+                        rmcp::model::CallToolRequestParams::new("revoke_user_sessions").with_arguments(arguments),
+                    )
+                    .await
+                    .expect("a tool result");
+                (result.is_error == Some(true), result.structured_content.unwrap_or_default())
+            }
+        };
+        let (failed, preview) = call(json!({"user": KARITA})).await;
+        assert!(!failed, "{preview}");
+        assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 0, "a preview asks no one");
+        let confirmation = preview["confirmation"].clone();
+        let (failed, answer) = call(json!({"user": KARITA, "confirm": confirmation, "confirm_target": KARITA})).await;
+        assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1, "the human is asked once");
+        if approve {
+            assert!(!failed, "{answer}");
+            assert_eq!(answer["revoked"], true);
+        } else {
+            assert!(failed, "{answer}");
+            assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains("declined")), "{answer}");
+            let writes = answer["graph_requests"].as_array().map(|r| r.iter().filter(|r| r["method"] != "GET").count());
+            assert_eq!(writes, Some(0), "nothing was changed: {answer}");
+        }
+        client.cancel().await.expect("shutdown");
+    }
+}

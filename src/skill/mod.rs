@@ -28,7 +28,7 @@ pub use crate::error::{ErrorKind, GraphFailure, SkillError};
 pub use confirm::Confirmer;
 pub use example::{Example, Fact};
 pub use toolset::Toolset;
-pub use write::{WriteGuard, WritePlan};
+pub use write::{Approval, Approver, WriteGuard, WritePlan};
 
 use crate::graph::{GraphCall, GraphClient};
 
@@ -80,12 +80,19 @@ pub struct Ctx {
     pub graph: GraphClient,
     pub now: DateTime<Utc>,
     pub guard: Arc<WriteGuard>,
+    /// Asks the human directly before a confirmed write, where the client can (elicitation).
+    pub approver: Option<Arc<dyn Approver>>,
     notes: Arc<Mutex<Vec<String>>>,
 }
 
 impl Ctx {
     pub fn new(graph: GraphClient, now: DateTime<Utc>, guard: Arc<WriteGuard>) -> Self {
-        Ctx { graph, now, guard, notes: Arc::new(Mutex::new(Vec::new())) }
+        Ctx { graph, now, guard, approver: None, notes: Arc::new(Mutex::new(Vec::new())) }
+    }
+
+    pub fn with_approver(mut self, approver: Option<Arc<dyn Approver>>) -> Self {
+        self.approver = approver;
+        self
     }
 
     /// Adds a note to the answer (shown to the model and kept in `notes`).

@@ -98,6 +98,20 @@ fn compact(state: &Value) -> String {
     }
 }
 
+/// What the human answered when asked directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approval {
+    Approved,
+    Declined,
+    /// The client could not ask (no answer, an error): the confirmation token stands alone.
+    Unavailable,
+}
+
+/// Asks the human to approve a change, through the client (MCP elicitation).
+pub trait Approver: Send + Sync {
+    fn approve(&self, message: String) -> futures::future::BoxFuture<'_, Approval>;
+}
+
 /// The rails every write respects, and the key that signs its confirmations.
 #[derive(Debug)]
 pub struct WriteGuard {
@@ -232,6 +246,20 @@ where
                         if typed.is_empty() { "is required for this change" } else { "does not match the target" },
                         &format!("the target re-typed by the human: `{}`", crate::render::trim(&expected, 120)),
                     ));
+                }
+            }
+            if let Some(approver) = ctx.approver.clone() {
+                let targets: Vec<&str> = plan.targets.iter().map(|t| t.name.as_str()).collect();
+                let message = format!(
+                    "{} ({}): {}. Targets: {}. Undo: {}",
+                    step.decl.title,
+                    step.decl.name,
+                    plan.effect,
+                    targets.join(", "),
+                    plan.undo
+                );
+                if approver.approve(message).await == Approval::Declined {
+                    return Err(refused("the human declined it when the client asked"));
                 }
             }
             let output = apply(ctx, params, plan).await?;
