@@ -315,3 +315,30 @@ pub struct GrantControls {
     pub built_in_controls: Option<Vec<String>>,
     pub authentication_strength: Option<Value>,
 }
+
+/// An app as a tenant sees it: the service principal of an app registration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ServicePrincipal {
+    pub id: String,
+    pub app_id: Option<String>,
+    pub display_name: Option<String>,
+    pub app_owner_organization_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RoleDefinition {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub is_built_in: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NamedLocation {
+    pub id: String,
+    #[serde(rename = "@odata.type")]
+    pub odata_type: Option<String>,
+    pub display_name: Option<String>,
+}

@@ -51,6 +51,57 @@ pub const GROUP: Kind = Kind {
     search_skill: "get_user_memberships",
 };
 
+pub const APP: Kind = Kind {
+    noun: "app",
+    field: "app",
+    collection: "/servicePrincipals",
+    name_property: "displayName",
+    alternate_key: Some("appId"),
+    filter_by_name: true,
+    search_skill: "list_sign_ins",
+};
+
+pub const DEVICE: Kind = Kind {
+    noun: "device",
+    field: "device",
+    collection: "/devices",
+    name_property: "displayName",
+    alternate_key: Some("deviceId"),
+    filter_by_name: true,
+    search_skill: "get_user_devices",
+};
+
+pub const ROLE: Kind = Kind {
+    noun: "role",
+    field: "role",
+    collection: "/roleManagement/directory/roleDefinitions",
+    name_property: "displayName",
+    alternate_key: None,
+    filter_by_name: true,
+    search_skill: "get_user",
+};
+
+/// Conditional Access policies are few, and Graph does not filter them by name: read and match.
+pub const POLICY: Kind = Kind {
+    noun: "policy",
+    field: "policy",
+    collection: "/identity/conditionalAccess/policies",
+    name_property: "displayName",
+    alternate_key: None,
+    filter_by_name: false,
+    search_skill: "list_sign_ins",
+};
+
+pub const LOCATION: Kind = Kind {
+    noun: "named location",
+    field: "location",
+    collection: "/identity/conditionalAccess/namedLocations",
+    name_property: "displayName",
+    alternate_key: None,
+    filter_by_name: false,
+    search_skill: "list_sign_ins",
+};
+
 /// The most candidates an `ambiguous` error lists.
 const CANDIDATES: usize = 10;
 
@@ -159,5 +210,67 @@ impl Named for crate::graph::resources::Group {
     }
     fn distinguishing(&self) -> String {
         format!("{}, {}", self.kind(), self.mail.clone().unwrap_or_else(|| "no mail".into()))
+    }
+}
+
+impl Named for crate::graph::resources::ServicePrincipal {
+    fn object_id(&self) -> &str {
+        &self.id
+    }
+    fn name(&self) -> Option<&str> {
+        self.display_name.as_deref()
+    }
+    fn distinguishing(&self) -> String {
+        format!("appId {}", self.app_id.as_deref().unwrap_or("unknown"))
+    }
+}
+
+impl Named for crate::graph::resources::Device {
+    fn object_id(&self) -> &str {
+        &self.id
+    }
+    fn name(&self) -> Option<&str> {
+        self.display_name.as_deref()
+    }
+    fn distinguishing(&self) -> String {
+        let os = self.operating_system.as_deref().unwrap_or("unknown OS");
+        format!("{os}, deviceId {}", self.device_id.as_deref().unwrap_or("unknown"))
+    }
+}
+
+impl Named for crate::graph::resources::RoleDefinition {
+    fn object_id(&self) -> &str {
+        &self.id
+    }
+    fn name(&self) -> Option<&str> {
+        self.display_name.as_deref()
+    }
+    fn distinguishing(&self) -> String {
+        if self.is_built_in == Some(false) { "custom role" } else { "built-in role" }.to_string()
+    }
+}
+
+impl Named for crate::graph::resources::ConditionalAccessPolicy {
+    fn object_id(&self) -> &str {
+        &self.id
+    }
+    fn name(&self) -> Option<&str> {
+        self.display_name.as_deref()
+    }
+    fn distinguishing(&self) -> String {
+        format!("state {}", self.state.as_deref().unwrap_or("unknown"))
+    }
+}
+
+impl Named for crate::graph::resources::NamedLocation {
+    fn object_id(&self) -> &str {
+        &self.id
+    }
+    fn name(&self) -> Option<&str> {
+        self.display_name.as_deref()
+    }
+    fn distinguishing(&self) -> String {
+        let kind = self.odata_type.as_deref().unwrap_or_default().trim_start_matches("#microsoft.graph.");
+        if kind.is_empty() { "named location".to_string() } else { kind.to_string() }
     }
 }
