@@ -12,7 +12,9 @@ mod sign_ins;
 
 pub use filters::{AUDIT_FILTER_FIELDS, SIGN_IN_FILTER_FIELDS};
 pub use params::{Limit, ListInfo, Since, UserKey, UserRef, allowed_filter, guid, parse_guid, shorten, text, window};
-pub use people::{PersonRef, caller_id, check_user_guard_rails, join_type, resolve_user, user_not_found, user_target};
+pub use people::{
+    PersonRef, caller_id, check_user_guard_rails, join_type, resolve_user, user_label, user_not_found, user_target,
+};
 pub use resolve::{Named, given_id};
 pub use risk::{DETECTION_RETENTION_DAYS, RiskState};
 pub use sign_ins::*;

@@ -53,6 +53,16 @@ pub fn join_type(trust_type: Option<&str>) -> Option<String> {
     })
 }
 
+/// "Name (UPN)", as a write names its target.
+pub fn user_label(user: &User) -> String {
+    match (&user.display_name, &user.user_principal_name) {
+        (Some(name), Some(upn)) => format!("{name} ({upn})"),
+        (None, Some(upn)) => upn.clone(),
+        (Some(name), None) => name.clone(),
+        (None, None) => user.id.clone(),
+    }
+}
+
 /// The signed-in caller's object id, for the guard rails that protect the caller from
 /// locking themselves out.
 pub async fn caller_id(ctx: &Ctx) -> Result<String, SkillError> {

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::graph::GraphRequest;
-use crate::graph::resources::User;
 use crate::render::{fields, short_time};
 use crate::skill::write::WriteTarget;
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset, WritePlan};
@@ -45,15 +44,6 @@ pub struct RevokedSessions {
 /// The state the change moves: when the user's sessions were last revoked.
 const STATE: &[&str] = &["signInSessionsValidFromDateTime"];
 
-fn label(user: &User) -> String {
-    match (&user.display_name, &user.user_principal_name) {
-        (Some(name), Some(upn)) => format!("{name} ({upn})"),
-        (None, Some(upn)) => upn.clone(),
-        (Some(name), None) => name.clone(),
-        (None, None) => user.id.clone(),
-    }
-}
-
 fn request(id: &str) -> GraphRequest {
     GraphRequest::post(format!("/users/{id}/revokeSignInSessions"), json!({}))
 }
@@ -63,7 +53,7 @@ async fn prepare(ctx: Ctx, p: Arc<RevokeUserSessionsParams>) -> Result<WritePlan
     let (target, caller) = tokio::join!(user_target(&ctx, &key, STATE), caller_id(&ctx));
     let (target, caller) = (target?, caller?);
     check_user_guard_rails(&ctx, REVOKE_USER_SESSIONS.name, &target, &caller, true, 3)?;
-    let name = label(&target);
+    let name = user_label(&target);
     Ok(WritePlan {
         targets: vec![WriteTarget {
             name: name.clone(),

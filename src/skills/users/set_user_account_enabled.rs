@@ -58,15 +58,6 @@ struct RoleAssignment {
     principal_id: String,
 }
 
-fn label(user: &User) -> String {
-    match (&user.display_name, &user.user_principal_name) {
-        (Some(name), Some(upn)) => format!("{name} ({upn})"),
-        (None, Some(upn)) => upn.clone(),
-        (Some(name), None) => name.clone(),
-        (None, None) => user.id.clone(),
-    }
-}
-
 fn request(id: &str, enabled: bool) -> GraphRequest {
     GraphRequest::patch(format!("/users/{id}"), json!({"accountEnabled": enabled}))
 }
@@ -124,7 +115,7 @@ async fn prepare(ctx: Ctx, p: Arc<SetUserAccountEnabledParams>) -> Result<WriteP
     if !p.enabled {
         check_last_global_administrator(&ctx, &target).await?;
     }
-    let name = label(&target);
+    let name = user_label(&target);
     let effect = match (p.enabled, target.account_enabled) {
         (true, Some(true)) => format!("{name} can already sign in; confirming changes nothing"),
         (false, Some(false)) => format!("{name} is already blocked; confirming changes nothing"),
