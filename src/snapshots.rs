@@ -21,6 +21,12 @@ pub fn tool_snapshot(skill: &Skill) -> String {
         "least_role": skill.decl.least_role,
         "description": skill.decl.description,
         "annotations": tool.annotations,
+        // The examples and their facts are the skill's tests: a dropped one shows here.
+        "examples": skill.decl.examples.iter().map(|e| json!({
+            "question": e.question,
+            "args": e.args,
+            "facts": e.facts.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
         "inputSchema": tool.input_schema,
         "outputSchema": tool.output_schema,
     });
