@@ -416,3 +416,48 @@ impl ServerHandler for EntraServer {
         Err(McpError::method_not_found::<CompleteRequestMethod>())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::demo::DemoTokenSource;
+    use crate::auth::testing::capture_logs;
+    use crate::demo::{DemoGraph, DemoOptions};
+    use crate::graph::GraphSettings;
+
+    /// A confirmed write leaves an audit line naming it as a confirmed write, with the Graph
+    /// request-id of the change; no token appears in it.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_confirmed_write_is_audited_with_its_graph_request_id() {
+        let demo = DemoGraph::start(DemoOptions::default()).await.expect("emulator");
+        let persona = crate::demo::persona_object_id();
+        let tokens = Arc::new(DemoTokenSource::new(persona.clone()));
+        let graph = GraphService::new(GraphSettings { base_url: demo.base_url(), ..GraphSettings::default() }, tokens)
+            .expect("graph");
+        let caller = Arc::new(Caller { object_id: Some(persona), ..Caller::default() });
+        let server = EntraServer::new(graph, Arc::new(Selection::everything()), caller.clone());
+        let args = |extra: serde_json::Value| {
+            let mut args = serde_json::json!({"user": "karita@woodgrovebank.com"});
+            if let (Some(args), Some(extra)) = (args.as_object_mut(), extra.as_object()) {
+                args.extend(extra.clone());
+            }
+            args.as_object().cloned()
+        };
+        let preview = server.call("revoke_user_sessions", args(serde_json::json!({})), caller.clone()).await;
+        let token = preview.expect("known").structured["confirmation"].as_str().unwrap_or_default().to_string();
+        let (logs, _guard) = capture_logs();
+        let confirmed = serde_json::json!({"confirm": token, "confirm_target": "karita@woodgrovebank.com"});
+        let reply = server.call("revoke_user_sessions", args(confirmed), caller).await.expect("known");
+        assert!(!reply.is_error, "{}", reply.markdown);
+        let write = reply.graph_requests.iter().find(|r| r.method == "POST").expect("the change");
+        let request_id = write.request_id.clone().expect("Graph's request-id");
+        let audit = logs.contents();
+        let line = audit.lines().find(|l| l.contains("tool call")).expect("an audit line");
+        for expected in ["tool=\"revoke_user_sessions\"", "write=true", "confirmed=true", "outcome=\"ok\"", &request_id]
+        {
+            assert!(line.contains(expected), "{expected} in {line}");
+        }
+        assert!(!audit.contains(&token), "the confirmation token is not logged");
+        assert!(!audit.contains("demo:"), "no bearer token is logged");
+    }
+}
