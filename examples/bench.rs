@@ -31,9 +31,10 @@ use axum::extract::{Path as UrlPath, State};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use clap::{Parser, ValueEnum};
+use entra_mcp::skill::Toolset;
 use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use rmcp::model::{CallToolRequestParams, CallToolResult, JsonObject};
+use rmcp::model::{CallToolRequestParams, CallToolResult, JsonObject, Tool};
 use rmcp::service::RunningService;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::{ConfigureCommandExt, StreamableHttpClientTransport, TokioChildProcess};
@@ -466,9 +467,14 @@ async fn http_client(server: &Server, token: String, connections: Connections) -
 
 /// `entra-mcp stdio --demo` (its emulator in-process), with its pid for memory readings.
 async fn stdio_client(toolsets: &str) -> anyhow::Result<(Client, Option<u32>)> {
+    stdio_client_with(&["--toolsets", toolsets]).await
+}
+
+/// An `entra-mcp stdio --demo` child with these further arguments (toolsets, writes, beta).
+async fn stdio_client_with(extra: &[&str]) -> anyhow::Result<(Client, Option<u32>)> {
     let command = Command::new(server_binary()).configure(|c| {
         clean_env(c);
-        c.args(["stdio", "--demo", "--toolsets", toolsets]).env("ENTRA_MCP_LOG", "error");
+        c.args(["stdio", "--demo"]).args(extra).env("ENTRA_MCP_LOG", "error");
     });
     // The builder, not `new`: `new` lets the child's start-up line through to our stderr.
     let (transport, _) = TokioChildProcess::builder(command).stderr(Stdio::null()).spawn()?;
@@ -959,7 +965,7 @@ async fn composites(plan: &Plan, fake: &FakeEntra, report: &mut Report) -> anyho
     Ok(())
 }
 
-/// Spawn to the first tools/list answer (stdio demo, and HTTP tenant mode), and its size.
+/// Spawn to the first tools/list answer (stdio demo, and HTTP tenant mode), then tools/list sizes.
 async fn startup(plan: &Plan, fake: &FakeEntra, report: &mut Report) -> anyhow::Result<()> {
     println!("\n== Start-up and tools/list");
     let mut times = Vec::new();
@@ -996,23 +1002,69 @@ async fn startup(plan: &Plan, fake: &FakeEntra, report: &mut Report) -> anyhow::
     println!("http tenant mode, spawn to first tools/list ({} runs): median {median:.1} ms", times.len());
     report.add("spawn to first tools/list (http, tenant)", format!("{median:.1} ms"), "", None);
 
-    for toolsets in ["default", "all"] {
-        let (client, _) = stdio_client(toolsets).await?;
+    tool_list_sizes(report).await
+}
+
+/// What a host shows the model of a tool list: each tool's name, description and input schema,
+/// as one compact JSON array (output schemas and annotations stay with the host).
+fn model_visible_bytes(tools: &[Tool]) -> anyhow::Result<usize> {
+    let visible: Vec<Value> = tools
+        .iter()
+        .map(|t| {
+            let mut tool = json!({"name": t.name, "inputSchema": t.input_schema});
+            if let Some(description) = &t.description {
+                tool["description"] = json!(description);
+            }
+            tool
+        })
+        .collect();
+    Ok(serde_json::to_vec(&visible)?.len())
+}
+
+/// tools/list as the real binary answers it over stdio: the model-visible bytes of the default
+/// list, of each toolset on its own, of all toolsets with writes and beta, and of discovery
+/// mode; and the whole list (output schemas included) for default and all.
+async fn tool_list_sizes(report: &mut Report) -> anyhow::Result<()> {
+    let toolsets: Vec<&str> = Toolset::ALL.iter().map(|t| t.name()).collect();
+    let mut lists: Vec<(String, Vec<&str>)> = vec![("default".into(), vec!["--toolsets", "default"])];
+    lists.extend(toolsets.iter().map(|t| (format!("--toolsets {t}"), vec!["--toolsets", t])));
+    lists.push(("all, writes, beta".into(), vec!["--toolsets", "all", "--allow-writes", "--beta"]));
+    lists.push(("discover".into(), vec!["--toolsets", "discover"]));
+    println!(
+        "\ntools/list over stdio, in bytes: model-visible (name, description, inputSchema as one compact JSON array) and in full"
+    );
+    println!("{:<26} {:>6} {:>14} {:>10}", "list", "tools", "model-visible", "in full");
+    // Toolsets that list no skill yet share one summary row.
+    let mut empty = Vec::new();
+    for (label, extra) in lists {
+        let (client, _) = stdio_client_with(&extra).await?;
         let tools = client.list_all_tools().await?;
         client.cancel().await?;
+        let visible = model_visible_bytes(&tools)?;
         let full = serde_json::to_vec(&tools)?.len();
-        let host: Vec<Value> = tools
-            .iter()
-            .map(|t| json!({"name": t.name, "description": t.description, "inputSchema": t.input_schema}))
-            .collect();
-        let host = serde_json::to_vec(&host)?.len();
-        println!(
-            "tools/list, {toolsets} toolsets ({} tools): {host} bytes as a host shows it (name, description, inputSchema); {full} bytes in full",
-            tools.len()
+        println!("{label:<26} {:>6} {visible:>14} {full:>10}", tools.len());
+        if tools.is_empty() {
+            empty.push(extra[1]);
+            continue;
+        }
+        let (target, met) = match label.as_str() {
+            "default" => ("≤ 48 KB", Some(visible <= 48 * 1024)),
+            "discover" => ("≤ 4 KB", Some(visible <= 4 * 1024)),
+            _ => ("", None),
+        };
+        report.add(
+            format!("tools/list, {label}, model-visible"),
+            format!("{} ({} tool{})", kb(visible), tools.len(), if tools.len() == 1 { "" } else { "s" }),
+            target,
+            met,
         );
-        let (target, met) = if toolsets == "default" { ("≤ 48 KB", Some(host <= 48 * 1024)) } else { ("", None) };
-        report.add(format!("tools/list, {toolsets}, as a host shows it"), kb(host), target, met);
-        report.add(format!("tools/list, {toolsets}, in full"), kb(full), "", None);
+        if label == "default" || label.starts_with("all") {
+            report.add(format!("tools/list, {label}, in full"), kb(full), "", None);
+        }
+    }
+    if !empty.is_empty() {
+        println!("toolsets with no skill yet: {}", empty.join(", "));
+        report.add(format!("tools/list, {} other toolsets alone", empty.len()), "empty (no skills yet)", "", None);
     }
     Ok(())
 }
