@@ -16,9 +16,12 @@ use serde::{Deserialize, Serialize};
 /// How long a preview's token stays valid.
 pub const TOKEN_LIFETIME_SECONDS: i64 = 300;
 
-/// Issues and checks confirmation tokens with one key.
+/// Issues and checks confirmation tokens with one key. The key is made on first use, so a
+/// process that never writes never initialises the crypto library's random generator (which
+/// would add to every start).
 pub struct Confirmer {
-    key: hmac::Key,
+    secret: Option<Vec<u8>>,
+    key: std::sync::OnceLock<hmac::Key>,
 }
 
 impl std::fmt::Debug for Confirmer {
@@ -82,16 +85,26 @@ fn fingerprint(text: &str) -> String {
 impl Confirmer {
     /// From a shared secret (at least 32 bytes, as replicas behind one Service share it).
     pub fn with_key(secret: &[u8]) -> Confirmer {
-        Confirmer { key: hmac::Key::new(hmac::HMAC_SHA256, secret) }
+        Confirmer { secret: Some(secret.to_vec()), key: std::sync::OnceLock::new() }
     }
 
     /// A random key for this process only.
     pub fn random() -> Confirmer {
-        let mut secret = [0u8; 32];
-        // The system generator does not fail on supported platforms; a zeroed key would still
-        // only be this process's, and tokens would still bind everything they bind.
-        let _ = rand::fill(&mut secret);
-        Confirmer::with_key(&secret)
+        Confirmer { secret: None, key: std::sync::OnceLock::new() }
+    }
+
+    fn key(&self) -> &hmac::Key {
+        self.key.get_or_init(|| match &self.secret {
+            Some(secret) => hmac::Key::new(hmac::HMAC_SHA256, secret),
+            None => {
+                let mut secret = [0u8; 32];
+                // The system generator does not fail on supported platforms; were it to, a
+                // zeroed key would still be this process's own, and tokens would still bind
+                // everything they bind.
+                let _ = rand::fill(&mut secret);
+                hmac::Key::new(hmac::HMAC_SHA256, &secret)
+            }
+        })
     }
 
     pub fn issue(&self, binding: &Binding<'_>, now: DateTime<Utc>) -> (String, DateTime<Utc>) {
@@ -105,7 +118,7 @@ impl Confirmer {
             exp: expires.timestamp(),
         };
         let json = serde_json::to_vec(&payload).unwrap_or_default();
-        let tag = hmac::sign(&self.key, &json);
+        let tag = hmac::sign(self.key(), &json);
         (format!("{}.{}", URL_SAFE_NO_PAD.encode(&json), URL_SAFE_NO_PAD.encode(tag.as_ref())), expires)
     }
 
@@ -141,7 +154,7 @@ impl Confirmer {
         let (body, tag) = token.trim().split_once('.').ok_or(Refusal::Malformed)?;
         let json = URL_SAFE_NO_PAD.decode(body).map_err(|_| Refusal::Malformed)?;
         let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| Refusal::Malformed)?;
-        hmac::verify(&self.key, &json, &tag).map_err(|_| Refusal::Altered)?;
+        hmac::verify(self.key(), &json, &tag).map_err(|_| Refusal::Altered)?;
         serde_json::from_slice(&json).map_err(|_| Refusal::Malformed)
     }
 }
