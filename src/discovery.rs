@@ -108,7 +108,10 @@ pub fn find(skills: &[&Skill], question: &str, limit: usize) -> (Value, String) 
 
 fn schema(value: Value) -> Arc<JsonObject> {
     match value {
-        Value::Object(map) => Arc::new(map),
+        Value::Object(mut map) => {
+            crate::skill::portable::normalise(&mut map);
+            Arc::new(map)
+        }
         _ => Arc::new(JsonObject::new()),
     }
 }

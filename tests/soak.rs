@@ -219,15 +219,6 @@ fn generate(rng: &mut Rng) -> Call {
     Call { skill, args, intent, fault }
 }
 
-/// The required fields of a successful answer, from the skill's output schema.
-fn required_fields(skill: &str) -> Vec<String> {
-    let skill = catalog().iter().find(|s| s.name() == skill).expect("a catalog skill");
-    skill.output_schema["anyOf"][0]["required"]
-        .as_array()
-        .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-        .unwrap_or_default()
-}
-
 /// The reply's outcome (`ok` or the error kind); panics if it is malformed.
 fn check(call: &Call, reply: &SkillReply) -> String {
     let context = || format!("{} {} ({:?}, fault {:?})", call.skill, call.args, call.intent, call.fault);
@@ -255,11 +246,10 @@ fn check(call: &Call, reply: &SkillReply) -> String {
         kind.to_string()
     } else {
         assert!(matches!(call.intent, Intent::Valid | Intent::Fuzzed), "{}: accepted: {}", context(), reply.markdown);
-        let preview = reply.structured.get("pending_confirmation").is_some();
-        let required = if preview { vec!["confirmation".to_string()] } else { required_fields(&call.skill) };
-        for field in required {
-            assert!(reply.structured.get(&field).is_some(), "{}: no `{field}` in {}", context(), reply.structured);
-        }
+        let skill = catalog().iter().find(|s| s.name() == call.skill).expect("a catalog skill");
+        let schema = serde_json::Value::Object(skill.output_schema.as_ref().clone());
+        let invalid = entra_mcp::skill::portable::validate(&schema, &reply.structured);
+        assert!(invalid.is_empty(), "{}: the answer does not match the output schema: {invalid:?}", context());
         let requests = reply.structured["graph_requests"].as_array().cloned().unwrap_or_default();
         assert!(!requests.is_empty(), "{}: a success lists its Graph requests", context());
         for request in &requests {

@@ -9,6 +9,8 @@
 
 mod confirm;
 pub mod example;
+mod lenient;
+pub mod portable;
 mod schemas;
 mod toolset;
 pub mod write;
@@ -243,7 +245,9 @@ impl Skill {
     /// Runs the skill on raw JSON arguments. Never panics on bad input: every failure becomes
     /// an error reply naming what to fix.
     pub async fn invoke(&self, ctx: Ctx, args: Option<JsonObject>, caller: Option<&CallerKey>) -> SkillReply {
-        let args = Value::Object(args.unwrap_or_default());
+        let mut args = args.unwrap_or_default();
+        lenient::canonical(&mut args, &self.input_schema);
+        let args = Value::Object(args);
         let outcome = (self.run)(ctx.clone(), args, caller).await;
         let graph_requests = ctx.graph.calls();
         let notes = ctx.take_notes();

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 
+use super::portable;
 use super::write::Preview;
 use crate::error::SkillError;
 use crate::graph::GraphCall;
@@ -91,6 +92,8 @@ fn strip_numeric_formats(value: &mut Value) {
 pub fn input<T: JsonSchema>(write: bool) -> Arc<JsonObject> {
     let mut object = generate::<T>(false);
     object.remove("description");
+    // A tool without parameters still shows an object with `properties`.
+    object.entry("properties").or_insert_with(|| json!({}));
     if write && let Some(Value::Object(props)) = object.get_mut("properties") {
         props.insert(
             "confirm".into(),
@@ -101,6 +104,7 @@ pub fn input<T: JsonSchema>(write: bool) -> Arc<JsonObject> {
             json!({"type": "string", "description": "for changes that remove access: the target as the human re-typed it"}),
         );
     }
+    portable::normalise(&mut object);
     Arc::new(object)
 }
 
@@ -116,7 +120,8 @@ fn hoist_defs(root: &mut JsonObject, part: &mut JsonObject) {
 
 /// The output schema also carries the envelope every answer has: `graph_requests`, optional
 /// `notes`, and, on failure, `error` instead of the skill's own fields. A write's answer is
-/// either its preview or its result.
+/// either its preview or its result. Both schemas leave here in the plain subset of
+/// `portable.rs`.
 pub fn output<T: JsonSchema>(write: bool) -> Arc<JsonObject> {
     let mut object = generate::<T>(true);
     object.remove("description");
@@ -128,7 +133,9 @@ pub fn output<T: JsonSchema>(write: bool) -> Arc<JsonObject> {
     if write {
         hoist_defs(&mut object, &mut preview);
     }
-    let required = object.remove("required");
+    // An answer is the skill's own fields, a preview (writes) or an error, so none of them is
+    // required at the top; the request trail is in every one.
+    object.remove("required");
     if let Some(Value::Object(props)) = object.get_mut("properties") {
         props.insert("graph_requests".into(), json!({"type": "array", "items": call}));
         props.insert("notes".into(), json!({"type": "array", "items": {"type": "string"}}));
@@ -137,13 +144,7 @@ pub fn output<T: JsonSchema>(write: bool) -> Arc<JsonObject> {
             props.extend(preview_props);
         }
     }
-    // An answer is the skill's own fields, a preview (writes), or an error.
-    let own = required.unwrap_or_else(|| Value::Array(vec![]));
-    let mut branches = vec![json!({"required": own})];
-    if write {
-        branches.push(json!({"required": ["pending_confirmation"]}));
-    }
-    branches.push(json!({"required": ["error"]}));
-    object.insert("anyOf".into(), Value::Array(branches));
+    object.insert("required".into(), json!(["graph_requests"]));
+    portable::normalise(&mut object);
     Arc::new(object)
 }
