@@ -72,7 +72,20 @@ pub struct Declaration {
 /// What a skill's output knows how to say in compact markdown.
 pub trait Render {
     fn markdown(&self) -> String;
+
+    /// A list answer's row count; `None` for an answer that is not a list.
+    fn rows(&self) -> Option<usize> {
+        None
+    }
+
+    /// Keeps the first `rows` rows and says the answer was cut (lists only).
+    fn cut_to(&mut self, _rows: usize) {}
 }
+
+/// The largest answer (markdown and structured content together) any call returns: Claude Code
+/// sets aside a tool result above about 25k tokens, Copilot Studio refuses a connector answer
+/// above 500 KB. A list above it is cut to the rows that fit, and says so.
+pub const MAX_ANSWER_BYTES: usize = 90 * 1024;
 
 /// The context a skill runs in: a Graph client bound to the caller, the clock, notes that
 /// travel with the answer (skipped sections, clipped windows), and the write guard rails. No
@@ -175,7 +188,7 @@ impl Skill {
             Box::pin(async move {
                 let params: P = parse_arguments(args)?;
                 let output = run(ctx, params).await?;
-                encode(&output)
+                encode_within(output, MAX_ANSWER_BYTES)
             })
         };
         Skill {
@@ -296,6 +309,24 @@ fn encode<O: Serialize + Render>(output: &O) -> Outcome {
         .map_err(|e| SkillError::new(ErrorKind::Upstream, format!("could not encode the answer: {e}")))?;
     drop_nulls(&mut value);
     Ok((value, markdown))
+}
+
+/// Encodes an answer; a list whose answer would pass `max` bytes keeps the rows that fit.
+fn encode_within<O: Serialize + Render>(mut output: O, max: usize) -> Outcome {
+    let mut encoded = encode(&output)?;
+    // Each pass cuts in proportion to the excess, a little more to leave room for the note the
+    // cut adds; rows are about the same size, so one or two passes suffice.
+    for _ in 0..8 {
+        let size = encoded.1.len() + serde_json::to_string(&encoded.0).map(|s| s.len()).unwrap_or(usize::MAX);
+        let Some(rows) = output.rows() else { break };
+        if size <= max || rows == 0 {
+            break;
+        }
+        let keep = ((rows as f64) * (max as f64 / size as f64) * 0.95) as usize;
+        output.cut_to(keep.min(rows - 1));
+        encoded = encode(&output)?;
+    }
+    Ok(encoded)
 }
 
 /// `structuredContent` leaves absent fields out rather than spelling them `null`: the schema

@@ -348,6 +348,15 @@ fn audit_row(a: DirectoryAudit) -> AuditRow {
 }
 
 impl Render for AuditList {
+    fn rows(&self) -> Option<usize> {
+        Some(self.audits.len())
+    }
+
+    fn cut_to(&mut self, rows: usize) {
+        self.audits.truncate(rows);
+        self.list.cut(rows);
+    }
+
     fn markdown(&self) -> String {
         // The relation column shows only when `user` was asked, as the field does.
         let with_relation = self.audits.iter().any(|a| a.relation.is_some());

@@ -189,6 +189,15 @@ async fn list_group_members(ctx: Ctx, p: ListGroupMembersParams) -> Result<Group
 }
 
 impl Render for GroupMembers {
+    fn rows(&self) -> Option<usize> {
+        Some(self.members.len())
+    }
+
+    fn cut_to(&mut self, rows: usize) {
+        self.members.truncate(rows);
+        self.list.cut(rows);
+    }
+
     fn markdown(&self) -> String {
         let counts = self.counts.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
         let rows: Vec<Vec<String>> = self

@@ -89,6 +89,15 @@ async fn list_risk_detections(ctx: Ctx, p: ListRiskDetectionsParams) -> Result<D
 }
 
 impl Render for DetectionList {
+    fn rows(&self) -> Option<usize> {
+        Some(self.detections.len())
+    }
+
+    fn cut_to(&mut self, rows: usize) {
+        self.detections.truncate(rows);
+        self.list.cut(rows);
+    }
+
     fn markdown(&self) -> String {
         let counts = self.by_type.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
         format!(

@@ -106,6 +106,15 @@ async fn list_risky_users(ctx: Ctx, p: ListRiskyUsersParams) -> Result<RiskyUser
 }
 
 impl Render for RiskyUserList {
+    fn rows(&self) -> Option<usize> {
+        Some(self.users.len())
+    }
+
+    fn cut_to(&mut self, rows: usize) {
+        self.users.truncate(rows);
+        self.list.cut(rows);
+    }
+
     fn markdown(&self) -> String {
         let counts = self.by_level.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
         let rows: Vec<Vec<String>> = self

@@ -277,12 +277,24 @@ pub struct ListInfo {
     /// Parameters that would narrow the result.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub narrow_hint: Option<String>,
+    /// The narrowing parameters, kept for a list cut later by size.
+    #[serde(skip)]
+    narrow: String,
 }
 
 impl ListInfo {
     pub fn new(returned: usize, total: Option<u64>, more: bool, narrow: &str) -> Self {
         let more = more || total.is_some_and(|t| t > returned as u64);
-        ListInfo { returned, total, more, narrow_hint: more.then(|| narrow.to_string()) }
+        ListInfo { returned, total, more, narrow_hint: more.then(|| narrow.to_string()), narrow: narrow.to_string() }
+    }
+
+    /// The answer was cut to `kept` rows to stay within a host's size limit.
+    pub fn cut(&mut self, kept: usize) {
+        let narrow = if self.narrow.is_empty() { "`limit`".to_string() } else { self.narrow.clone() };
+        self.returned = kept;
+        self.more = true;
+        self.narrow_hint =
+            Some(format!("{narrow} (this answer was cut to {kept} rows to stay within what a host accepts)"));
     }
 
     /// "25 of 312; narrow with `since`" — or nothing when the list is complete.

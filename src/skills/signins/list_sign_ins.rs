@@ -197,6 +197,15 @@ async fn list_sign_ins(ctx: Ctx, p: ListSignInsParams) -> Result<SignInList, Ski
 }
 
 impl Render for SignInList {
+    fn rows(&self) -> Option<usize> {
+        Some(self.sign_ins.len())
+    }
+
+    fn cut_to(&mut self, rows: usize) {
+        self.sign_ins.truncate(rows);
+        self.list.cut(rows);
+    }
+
     fn markdown(&self) -> String {
         let failures = self.sign_ins.iter().filter(|s| s.error_code.is_some_and(|c| c != 0)).count();
         format!(

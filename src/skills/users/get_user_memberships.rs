@@ -95,6 +95,15 @@ async fn get_user_memberships(ctx: Ctx, p: GetUserMembershipsParams) -> Result<U
 }
 
 impl Render for UserMemberships {
+    fn rows(&self) -> Option<usize> {
+        Some(self.groups.len())
+    }
+
+    fn cut_to(&mut self, rows: usize) {
+        self.groups.truncate(rows);
+        self.list.cut(rows);
+    }
+
     fn markdown(&self) -> String {
         let rows: Vec<Vec<String>> = self
             .groups

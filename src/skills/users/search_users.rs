@@ -160,6 +160,15 @@ async fn search_users(ctx: Ctx, p: SearchUsersParams) -> Result<UserSearch, Skil
 }
 
 impl Render for UserSearch {
+    fn rows(&self) -> Option<usize> {
+        Some(self.users.len())
+    }
+
+    fn cut_to(&mut self, rows: usize) {
+        self.users.truncate(rows);
+        self.list.cut(rows);
+    }
+
     fn markdown(&self) -> String {
         let with_activity = self.users.iter().any(|u| u.last_sign_in.is_some());
         let mut headers = vec!["name", "upn", "type", "enabled", "department", "id"];
