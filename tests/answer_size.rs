@@ -4,13 +4,9 @@
 //! about 25k tokens, past which Claude Code sets the result aside — a list cut by size says
 //! so. Prints the largest answers (`--nocapture`) for BENCHMARKS.md.
 
-use std::sync::Arc;
+mod common;
 
-use entra_mcp::auth::Caller;
-use entra_mcp::auth::demo::DemoTokenSource;
-use entra_mcp::demo::{DemoGraph, DemoOptions};
-use entra_mcp::graph::{GraphService, GraphSettings};
-use entra_mcp::server::EntraServer;
+use entra_mcp::demo::DemoOptions;
 use entra_mcp::skill::MAX_ANSWER_BYTES;
 use entra_mcp::skills::Selection;
 use serde_json::{Value, json};
@@ -20,13 +16,8 @@ const DEFAULT_BUDGET: usize = 40 * 1024;
 #[tokio::test]
 async fn answers_stay_within_what_hosts_accept() {
     // A larger tenant than the story's, so the longest lists are long.
-    let demo = DemoGraph::start(DemoOptions { scale: 2_000, ..DemoOptions::default() }).await.expect("emulator");
-    let persona = entra_mcp::demo::persona_object_id();
-    let tokens = Arc::new(DemoTokenSource::new(persona.clone()));
-    let graph = GraphService::new(GraphSettings { base_url: demo.base_url(), ..GraphSettings::default() }, tokens)
-        .expect("graph");
-    let caller = Arc::new(Caller { object_id: Some(persona), ..Caller::default() });
-    let server = EntraServer::new(graph, Arc::new(Selection::everything()), caller.clone());
+    let (_demo, server, caller) =
+        common::demo_server(DemoOptions { scale: 2_000, ..DemoOptions::default() }, Selection::everything()).await;
     let mut sizes: Vec<(usize, String, bool)> = Vec::new();
     for skill in Selection::everything().skills() {
         let properties = skill.input_schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();

@@ -4,13 +4,9 @@
 //! with `items`), and every skill answers the same when its optional parameters arrive as
 //! `null`, as some hosts send them.
 
-use std::sync::Arc;
+mod common;
 
-use entra_mcp::auth::Caller;
-use entra_mcp::auth::demo::DemoTokenSource;
-use entra_mcp::demo::{DemoGraph, DemoOptions};
-use entra_mcp::graph::{GraphService, GraphSettings};
-use entra_mcp::server::EntraServer;
+use entra_mcp::demo::DemoOptions;
 use entra_mcp::skill::portable::violations;
 use entra_mcp::skills::Selection;
 use serde_json::Value;
@@ -48,13 +44,7 @@ fn every_schema_of_every_tool_is_plain() {
 
 #[tokio::test]
 async fn optional_parameters_sent_as_null_are_absent() {
-    let demo = DemoGraph::start(DemoOptions::default()).await.expect("emulator");
-    let persona = entra_mcp::demo::persona_object_id();
-    let tokens = Arc::new(DemoTokenSource::new(persona.clone()));
-    let graph = GraphService::new(GraphSettings { base_url: demo.base_url(), ..GraphSettings::default() }, tokens)
-        .expect("graph");
-    let caller = Arc::new(Caller { object_id: Some(persona), ..Caller::default() });
-    let server = EntraServer::new(graph, Arc::new(Selection::everything()), caller.clone());
+    let (_demo, server, caller) = common::demo_server(DemoOptions::default(), Selection::everything()).await;
     let mut checked = 0;
     for skill in Selection::everything().skills() {
         let properties: Vec<String> = skill

@@ -142,3 +142,20 @@ pub async fn check_risk(client: &Client) {
     let selection = Selection { toolsets: Some(vec![entra_mcp::skill::Toolset::Risk]), ..Selection::default() };
     check_examples(client, &selection).await;
 }
+
+/// The server as the demo wires it, in process: the emulator (which must outlive the server),
+/// the server with `selection`, and the demo's signed-in caller.
+pub async fn demo_server(
+    options: entra_mcp::demo::DemoOptions,
+    selection: Selection,
+) -> (entra_mcp::demo::DemoGraph, entra_mcp::server::EntraServer, std::sync::Arc<entra_mcp::auth::Caller>) {
+    use std::sync::Arc;
+    let demo = entra_mcp::demo::DemoGraph::start(options).await.expect("emulator");
+    let persona = entra_mcp::demo::persona_object_id();
+    let tokens = Arc::new(entra_mcp::auth::demo::DemoTokenSource::new(persona.clone()));
+    let settings = entra_mcp::graph::GraphSettings { base_url: demo.base_url(), ..Default::default() };
+    let graph = entra_mcp::graph::GraphService::new(settings, tokens).expect("graph");
+    let caller = Arc::new(entra_mcp::auth::Caller { object_id: Some(persona), ..Default::default() });
+    let server = entra_mcp::server::EntraServer::new(graph, Arc::new(selection), caller.clone());
+    (demo, server, caller)
+}
