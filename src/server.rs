@@ -460,4 +460,32 @@ mod tests {
         assert!(!audit.contains(&token), "the confirmation token is not logged");
         assert!(!audit.contains("demo:"), "no bearer token is logged");
     }
+
+    /// Caller-supplied text is echoed bounded: a 1 MB argument name, value or tool name gives a
+    /// short answer and a short audit line, each saying it was cut.
+    #[tokio::test(flavor = "current_thread")]
+    async fn huge_caller_text_is_echoed_bounded() {
+        let demo = DemoGraph::start(DemoOptions::default()).await.expect("emulator");
+        let persona = crate::demo::persona_object_id();
+        let tokens = Arc::new(DemoTokenSource::new(persona.clone()));
+        let graph = GraphService::new(GraphSettings { base_url: demo.base_url(), ..GraphSettings::default() }, tokens)
+            .expect("graph");
+        let caller = Arc::new(Caller { object_id: Some(persona), ..Caller::default() });
+        let server = EntraServer::new(graph, Arc::new(Selection::everything()), caller.clone());
+        let huge = "x".repeat(1 << 20);
+        let (logs, _guard) = capture_logs();
+        let mut args = serde_json::Map::new();
+        args.insert(huge.clone(), serde_json::json!(1));
+        args.insert("user".into(), serde_json::json!(huge.clone()));
+        let reply = server.call("get_user", Some(args), caller.clone()).await.expect("a known tool");
+        assert!(reply.is_error);
+        let answer = reply.markdown.len() + reply.structured.to_string().len();
+        assert!(answer < 2_000, "{answer} bytes answered");
+        assert!(reply.markdown.contains('…'), "the echo says it was cut: {}", reply.markdown);
+        let audit = logs.contents();
+        assert!(audit.len() < 2_000, "{} bytes logged", audit.len());
+        assert!(audit.contains('…'), "the audit line says the name was cut: {audit}");
+        let unknown = server.call(&huge, None, caller).await.err().expect("an unknown tool");
+        assert!(unknown.message.len() < 300, "{} bytes", unknown.message.len());
+    }
 }

@@ -650,12 +650,21 @@ const OTHER_FIELDS: &[&str] =
     &["userId", "createdDateTime", "AppDisplayName", "status", "status/errorcode", "location", "id", "correlationId"];
 
 /// Whether a tree keeps to the contract: allowed fields, `eq`/`ne`/`ge`/`le`/`startswith`,
-/// joined by `and`.
+/// joined by `and`, with plain literals.
 fn keeps_to(expr: &Expr, allowed: &[&str]) -> bool {
     let field = |p: &Path| allowed.contains(&p.segments().join("/").as_str());
+    // No control character in a text value, no INF or NaN.
+    let plain_text = |t: &str| !t.chars().any(char::is_control);
+    let literal = |v: &Literal| match v {
+        Literal::String(t) => plain_text(t),
+        Literal::Float(n) => n.is_finite(),
+        _ => true,
+    };
     match expr {
-        Expr::Compare { path, op, .. } => matches!(op, CmpOp::Eq | CmpOp::Ne | CmpOp::Ge | CmpOp::Le) && field(path),
-        Expr::StartsWith { path, .. } => field(path),
+        Expr::Compare { path, op, value } => {
+            matches!(op, CmpOp::Eq | CmpOp::Ne | CmpOp::Ge | CmpOp::Le) && field(path) && literal(value)
+        }
+        Expr::StartsWith { path, prefix } => field(path) && plain_text(prefix),
         Expr::And(a, b) => keeps_to(a, allowed) && keeps_to(b, allowed),
         _ => false,
     }

@@ -30,11 +30,14 @@ pub struct DemoOptions {
     pub now: Option<DateTime<Utc>>,
     /// Delay added to every Graph response.
     pub latency_ms: u64,
+    /// Serve `/_emulator/faults` over HTTP (fault injection by another process). Off unless
+    /// asked for: in-process callers use [`DemoGraph::faults`].
+    pub control: bool,
 }
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions { scale: 0, seed: 1, now: None, latency_ms: 0 }
+        DemoOptions { scale: 0, seed: 1, now: None, latency_ms: 0, control: false }
     }
 }
 

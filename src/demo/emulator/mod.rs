@@ -210,10 +210,47 @@ struct RequestIds {
     client_request_id: String,
 }
 
+/// Why a request is refused before it is read: the emulator answers only the process that
+/// started it, on loopback. A browser page must not reach it — by DNS rebinding (a foreign
+/// `Host`), by a cross-site request (any `Origin`), or by a form post (a body that is not JSON,
+/// which needs no preflight).
+fn refused(state: &EmulatorState, parts: &axum::http::request::Parts) -> Option<(StatusCode, &'static str)> {
+    let own = state.base_url.trim_start_matches("http://");
+    let port = own.rsplit_once(':').map(|(_, p)| p).unwrap_or_default();
+    let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !(host.eq_ignore_ascii_case(own) || host.eq_ignore_ascii_case(&format!("localhost:{port}"))) {
+        return Some((StatusCode::FORBIDDEN, "the demo Graph emulator answers its own loopback address only"));
+    }
+    if parts.headers.contains_key(header::ORIGIN) {
+        return Some((StatusCode::FORBIDDEN, "the demo Graph emulator answers no browser origin"));
+    }
+    let has_body =
+        parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).is_some_and(|n| n.trim() != "0")
+            || parts.headers.contains_key(header::TRANSFER_ENCODING);
+    let json = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/json"));
+    if has_body && !json {
+        return Some((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the demo Graph emulator accepts application/json bodies only",
+        ));
+    }
+    None
+}
+
 async fn handle(State(state): State<Arc<EmulatorState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
+    if let Some((status, why)) = refused(&state, &parts) {
+        return (status, why).into_response();
+    }
     let path = parts.uri.path().to_string();
     if path.starts_with("/_emulator/") {
+        if !state.opts.control {
+            return (StatusCode::NOT_FOUND, "fault injection over HTTP was not enabled at start").into_response();
+        }
         let body = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
         return control(&state, &parts.method, &path, &body);
     }

@@ -275,9 +275,23 @@ async fn injected_faults_behave_like_graph_and_the_network() {
     let (status, _) = client.json("/v1.0/users").await;
     assert_eq!(status, StatusCode::OK, "the rule is used up");
 
-    // Over HTTP too.
+    // Over HTTP too, when the emulator was started to allow it.
+    let refused = reqwest::Client::new()
+        .post(format!("{}/_emulator/faults", graph.base_url()))
+        .header("Content-Type", "application/json")
+        .body("[]")
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND, "control is off unless asked for");
+    let now = DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z").expect("valid time").to_utc();
+    let graph = DemoGraph::start(DemoOptions { now: Some(now), control: true, ..DemoOptions::default() })
+        .await
+        .expect("emulator starts");
+    let client = Client::new(&graph);
     let control = reqwest::Client::new()
         .post(format!("{}/_emulator/faults", graph.base_url()))
+        .header("Content-Type", "application/json")
         .body(r#"[{"path_contains": "signIns", "fault": 503}, {"path_contains": "riskyUsers", "fault": "reset"}]"#)
         .send()
         .await
@@ -441,4 +455,43 @@ async fn a_floating_anchor_is_moved_forward_once_it_is_an_hour_old() {
     let state =
         super::EmulatorState::new(pinned, crate::demo::tenant::generate_at(old, 0, 1), "http://127.0.0.1:1".into());
     assert_eq!(state.current_tenant().await.anchor.timestamp(), old.timestamp());
+}
+
+#[tokio::test]
+async fn only_its_own_process_on_loopback_reaches_the_emulator() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let (status, _) = client.json("/v1.0/users?$top=1").await;
+    assert_eq!(status, StatusCode::OK);
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host.
+    let rebinding = client.get("/v1.0/users?$top=1").header("Host", "evil.example:80").send().await.expect("response");
+    assert_eq!(rebinding.status(), StatusCode::FORBIDDEN);
+    // A cross-site request carries an Origin.
+    let cross_site =
+        client.get("/v1.0/users?$top=1").header("Origin", "https://evil.example").send().await.expect("response");
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    // A form post needs no preflight; the emulator takes JSON only.
+    let karita = story::karita_id();
+    let form = client
+        .http
+        .patch(format!("{}/v1.0/users/{karita}", client.base))
+        .bearer_auth(format!("demo:{}", crate::demo::persona_object_id()))
+        .header("Content-Type", "text/plain")
+        .body(r#"{"accountEnabled": false}"#)
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(form.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(graph.writes_applied(), 0, "nothing was changed");
+    // And the control endpoint does not exist unless fault injection over HTTP was asked for.
+    let faults = client
+        .http
+        .post(format!("{}/_emulator/faults", client.base))
+        .header("Content-Type", "text/plain")
+        .body(r#"[{"fault": 503}]"#)
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(faults.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(graph.faults().pending(), 0);
 }

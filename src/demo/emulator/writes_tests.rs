@@ -96,8 +96,15 @@ async fn patches_graph_refuses_change_nothing() {
         assert_eq!(error["error"]["code"], "Request_BadRequest", "{body}");
         assert_eq!(error["error"]["message"], message, "{body}");
     }
-    let (status, error) =
-        send(client.http.patch(format!("{}{}", client.base, karita_path())).bearer_auth("x").body("[1]")).await;
+    let (status, error) = send(
+        client
+            .http
+            .patch(format!("{}{}", client.base, karita_path()))
+            .bearer_auth("x")
+            .header("Content-Type", "application/json")
+            .body("[1]"),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
     let (status, _) = send(client.patch("/v1.0/users/00000000-0000-0000-0000-000000000001", &json!({}))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -414,6 +414,17 @@ pub fn allowed_filter(text: &str, allowed: &[&str]) -> Result<crate::odata::Expr
     );
     let expr = crate::odata::parse_filter(text)
         .map_err(|e| SkillError::invalid_value("filter", format!("cannot be parsed ({e})"), &accepted))?;
+    // A log field never holds a control character or a non-finite number: such a literal is a
+    // probe, not a question.
+    fn literal_ok(value: &crate::odata::Literal) -> Result<(), String> {
+        match value {
+            crate::odata::Literal::String(text) if text.chars().any(char::is_control) => {
+                Err("a text value holds a control character".into())
+            }
+            crate::odata::Literal::Float(n) if !n.is_finite() => Err("a number is not finite (INF, NaN)".into()),
+            _ => Ok(()),
+        }
+    }
     fn check(expr: &Expr, allowed: &[&str]) -> Result<(), String> {
         let field_ok = |p: &crate::odata::Path| {
             let name = p.segments().join("/");
@@ -424,14 +435,18 @@ pub fn allowed_filter(text: &str, allowed: &[&str]) -> Result<crate::odata::Expr
                 check(a, allowed)?;
                 check(b, allowed)
             }
-            Expr::Compare { path, op, .. } => {
+            Expr::Compare { path, op, value } => {
                 if matches!(op, CmpOp::Eq | CmpOp::Ne | CmpOp::Ge | CmpOp::Le) {
-                    field_ok(path)
+                    field_ok(path)?;
+                    literal_ok(value)
                 } else {
                     Err(format!("operator `{op}` is not allowed"))
                 }
             }
-            Expr::StartsWith { path, .. } => field_ok(path),
+            Expr::StartsWith { path, prefix } => {
+                field_ok(path)?;
+                literal_ok(&crate::odata::Literal::String(prefix.clone()))
+            }
             Expr::Or(..) => Err("`or` is not allowed".into()),
             Expr::Not(..) => Err("`not` is not allowed".into()),
             Expr::In { .. } => Err("`in` is not allowed".into()),
@@ -466,6 +481,11 @@ mod filter_tests {
             ("status/errorCode gt 0", "operator `gt`"),
             ("appDisplayName eq 'x", "cannot be parsed"),
             ("not(appDisplayName eq 'x')", "`not`"),
+            ("appDisplayName eq 'a\u{1}b'", "control character"),
+            ("startswith(appDisplayName,'a\nb')", "control character"),
+            ("status/errorCode eq INF", "not finite"),
+            ("status/errorCode ne NaN", "not finite"),
+            ("status/errorCode ge -INF", "not finite"),
         ] {
             let e = allowed_filter(bad, FIELDS).err();
             assert!(
