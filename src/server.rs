@@ -485,7 +485,7 @@ mod tests {
         let audit = logs.contents();
         assert!(audit.len() < 2_000, "{} bytes logged", audit.len());
         assert!(audit.contains('…'), "the audit line says the name was cut: {audit}");
-        let unknown = server.call(&huge, None, caller).await.err().expect("an unknown tool");
+        let unknown = server.call(&huge, None, caller).await.expect_err("an unknown tool");
         assert!(unknown.message.len() < 300, "{} bytes", unknown.message.len());
     }
 }
