@@ -70,6 +70,8 @@ enum Section {
     Bytes,
     /// List and search latency on a large tenant.
     Scale,
+    /// Resident memory across repeated bursts of 200 concurrent calls.
+    Bursts,
 }
 
 #[derive(Parser)]
@@ -1273,6 +1275,65 @@ fn require(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Twenty bursts of 200 concurrent `get_user` calls from 8 users on a fresh server, a second
+/// apart: resident memory after each, and 10 s after the last. Memory that a burst takes and
+/// the allocator keeps is reused by the next burst; growth across bursts would be a leak.
+async fn bursts(fake: &FakeEntra, report: &mut Report) -> anyhow::Result<()> {
+    const BURSTS: usize = 20;
+    const CALLS: usize = 200;
+    println!("\n== Bursts ({BURSTS} × {CALLS} concurrent get_user calls, a fresh server)");
+    let emulator = start_emulator(0, 0).await?;
+    let server = start_server(fake, &emulator.base_url, "default").await?;
+    let mut clients = Vec::new();
+    for n in 0..8 {
+        clients.push(Arc::new(http_client(&server, fake.user_token(300 + n), Connections::KeepAlive).await?));
+    }
+    let arguments = args(json!({"user": KARITA}));
+    let before = rss_kb(server.pid).unwrap_or(0);
+    let mut after_each = Vec::new();
+    let mut errors = 0;
+    for _ in 0..BURSTS {
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..CALLS {
+            let client = clients[i % clients.len()].clone();
+            let request = params("get_user", &arguments);
+            tasks.spawn(async move { matches!(client.call_tool(request).await, Ok(r) if r.is_error != Some(true)) });
+        }
+        while let Some(done) = tasks.join_next().await {
+            errors += usize::from(!matches!(done, Ok(true)));
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        after_each.push(rss_kb(server.pid).unwrap_or(0));
+    }
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let settled = rss_kb(server.pid).unwrap_or(0);
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    let first = after_each.first().copied().unwrap_or(0);
+    let fifth = after_each.get(4).copied().unwrap_or(first);
+    let last = after_each.last().copied().unwrap_or(0);
+    println!(
+        "RSS before {:.1} MB; after bursts 1, 5, {BURSTS}: {:.1}, {:.1}, {:.1} MB; 10 s after the last: {:.1} MB; {errors} errors",
+        mb(before),
+        mb(first),
+        mb(fifth),
+        mb(last),
+        mb(settled)
+    );
+    report.add(
+        "RSS 10 s after 20 bursts of 200 concurrent calls",
+        format!("{:.1} MB (before {:.1} MB)", mb(settled), mb(before)),
+        "≤ 40 MB",
+        Some(settled <= 40 * 1024),
+    );
+    report.add(
+        "RSS growth from burst 5 to burst 20",
+        format!("{:+.1} MB", mb(last) - mb(fifth)),
+        "no growth (≤ 2 MB)",
+        Some(last <= fifth + 2 * 1024),
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -1339,6 +1400,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if plan.runs(Section::Scale) {
         scale(&plan, &fake, &mut report).await?;
+    }
+    if plan.runs(Section::Bursts) {
+        bursts(&fake, &mut report).await?;
     }
     report.print();
     // The machine may be shared: a busy neighbour shows here and explains a slow run.
