@@ -79,6 +79,7 @@ impl App {
                 let mut jwt = JwtSettings::new(&tenant.authority, tenant_id, client_id);
                 jwt.app_id_uri = Some(public_url.to_string());
                 jwt.required_scope = tenant.required_scope.clone();
+                jwt.allowed_clients = tenant.allowed_clients.clone();
                 jwt.allowed_tenants = if tenant.allowed_tenants.is_empty() {
                     vec![tenant_id.to_string()]
                 } else {

@@ -99,10 +99,24 @@ pub struct TenantSettings {
     pub required_scope: String,
     /// `ENTRA_MCP_ALLOWED_ORIGINS`: browser origins accepted besides loopback.
     pub allowed_origins: Vec<String>,
+    /// `ENTRA_MCP_ALLOWED_CLIENTS`: application (client) ids of the MCP clients whose tokens
+    /// are accepted (`azp`/`appid`); empty accepts any client, with a warning at start-up.
+    pub allowed_clients: Vec<String>,
 }
 
 fn list(value: Option<String>) -> Vec<String> {
     value.map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
+}
+
+/// Client ids are GUIDs; refusing anything else at start-up catches a pasted display name or
+/// Application ID URI, which would otherwise silently lock every client out.
+fn allowed_clients(ids: Vec<String>) -> anyhow::Result<Vec<String>> {
+    for id in &ids {
+        if uuid::Uuid::parse_str(id).is_err() {
+            bail!("ENTRA_MCP_ALLOWED_CLIENTS: `{id}` is not an application (client) id; give a comma list of GUIDs");
+        }
+    }
+    Ok(ids)
 }
 
 impl TenantSettings {
@@ -150,6 +164,7 @@ impl TenantSettings {
             public_url,
             required_scope: get("ENTRA_MCP_REQUIRED_SCOPE").unwrap_or_else(|| "access_as_user".to_string()),
             allowed_origins: list(get("ENTRA_MCP_ALLOWED_ORIGINS")),
+            allowed_clients: allowed_clients(list(get("ENTRA_MCP_ALLOWED_CLIENTS")))?,
         })
     }
 
@@ -387,6 +402,18 @@ mod tests {
         assert_eq!(t.credential, Some(CredentialSource::ManagedIdentity(None)));
         assert_eq!(t.allowed_tenants, ["a", "b"]);
         assert_eq!(t.required_scope, "access_as_user");
+        assert!(t.allowed_clients.is_empty());
+        let vscode = "aebc6443-996d-45c2-90f0-388ff96faa56";
+        let t = TenantSettings::from_env(
+            Cloud::Public,
+            env(&[("ENTRA_MCP_ALLOWED_CLIENTS", &format!("{vscode}, bbbbbbbb-0000-4000-8000-00000000000b,"))]),
+        );
+        assert_eq!(t.expect("valid").allowed_clients, [vscode, "bbbbbbbb-0000-4000-8000-00000000000b"]);
+        let e = TenantSettings::from_env(Cloud::Public, env(&[("ENTRA_MCP_ALLOWED_CLIENTS", "VS Code")]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("ENTRA_MCP_ALLOWED_CLIENTS") && e.contains("VS Code"), "{e}");
         assert_eq!(format!("{:?}", CredentialSource::Secret("hunter2".into())), "Secret(<redacted>)");
     }
 

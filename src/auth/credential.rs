@@ -19,6 +19,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 
+use super::{opaque_error, random_uuid};
 use crate::error::{ErrorKind, SkillError};
 
 pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -68,15 +69,16 @@ impl ClientCredential {
             ClientCredential::Secret(secret) => return Ok(vec![("client_secret", secret.clone())]),
             ClientCredential::Certificate(certificate) => certificate
                 .assertion(token_endpoint)
-                .map_err(|e| credential_error(format!("signing the certificate assertion failed: {e}")))?,
+                .map_err(|e| credential_error("the certificate client assertion could not be signed", &e))?,
             ClientCredential::FederatedTokenFile(path) => read_federated_token(path.clone()).await?,
             ClientCredential::ManagedIdentity { credential, audience } => {
                 let scope = format!("{audience}/.default");
                 let token = credential.get_token(&[scope.as_str()], None).await.map_err(|e| {
-                    credential_error(format!(
-                        "the managed identity token for {audience} could not be obtained: {}",
-                        first_line(&e.to_string())
-                    ))
+                    // azure_identity's messages name the IMDS or identity endpoint it tried.
+                    credential_error(
+                        "the managed identity token could not be obtained",
+                        &format_args!("audience {audience}: {e}"),
+                    )
                 })?;
                 token.token.secret().to_owned()
             }
@@ -182,16 +184,6 @@ impl CertificateCredential {
     }
 }
 
-/// A random (v4) UUID from aws-lc's generator, so the assertion's `jti` is unpredictable.
-fn random_uuid() -> String {
-    let mut bytes = [0u8; 16];
-    // The system generator does not fail in practice; a zero jti would still be a valid JWT.
-    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
-        tracing::warn!("the system random generator failed; the assertion jti is not random");
-    }
-    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
-}
-
 struct PemBlock<'a> {
     label: &'a str,
     /// The base64 body, as written.
@@ -227,32 +219,41 @@ async fn read_federated_token(path: PathBuf) -> Result<String, SkillError> {
     let shown = path.display().to_string();
     // The file is tiny, but a slow volume must not stall a runtime worker.
     let read = tokio::task::spawn_blocking(move || std::fs::read_to_string(path)).await;
+    // The path and the OS error describe the deployment: they go to the log, not the caller.
     let text = match read {
         Ok(Ok(text)) => text,
-        Ok(Err(e)) => return Err(credential_error(format!("the federated token file {shown} could not be read: {e}"))),
-        Err(_) => return Err(credential_error(format!("reading the federated token file {shown} was interrupted"))),
+        Ok(Err(e)) => {
+            return Err(credential_error(
+                "the federated token file could not be read",
+                &format_args!("AZURE_FEDERATED_TOKEN_FILE {shown}: {e}"),
+            ));
+        }
+        Err(e) => {
+            return Err(credential_error(
+                "reading the federated token file was interrupted",
+                &format_args!("AZURE_FEDERATED_TOKEN_FILE {shown}: {e}"),
+            ));
+        }
     };
     let token = text.trim();
     if token.is_empty() {
-        return Err(credential_error(format!("the federated token file {shown} is empty")));
+        return Err(credential_error(
+            "the federated token file is empty",
+            &format_args!("AZURE_FEDERATED_TOKEN_FILE {shown}"),
+        ));
     }
     Ok(token.to_owned())
 }
 
-fn credential_error(message: String) -> SkillError {
-    SkillError::new(ErrorKind::Upstream, format!("the server could not authenticate itself to Entra: {message}"))
+/// The server's own credential failed: the caller learns that and whom to ask, with a
+/// correlation id; what failed where is only in the log (see [`opaque_error`]).
+fn credential_error(what: &str, detail: &dyn fmt::Display) -> SkillError {
+    opaque_error(ErrorKind::Upstream, &format!("the server could not authenticate itself to Entra: {what}"), detail)
         .with_remedy(
             "an operator should check the server's credential configuration (AZURE_CLIENT_SECRET, \
-             AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE or ENTRA_MCP_MANAGED_IDENTITY)",
+         AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE or ENTRA_MCP_MANAGED_IDENTITY) \
+         and look up the correlation id in the server's log",
         )
-}
-
-fn first_line(text: &str) -> &str {
-    let line = text.lines().next().unwrap_or_default();
-    match line.char_indices().nth(200) {
-        Some((cut, _)) => &line[..cut],
-        None => line,
-    }
 }
 
 #[cfg(test)]
@@ -357,6 +358,7 @@ mod tests {
         let error = credential.form_fields("https://x").await.expect_err("missing file");
         assert_eq!(error.kind, ErrorKind::Upstream);
         assert!(error.message.contains("could not be read"));
+        assert!(!error.to_string().contains(&path.display().to_string()), "no path: {error}");
     }
 
     #[derive(Debug, Default)]

@@ -3,8 +3,11 @@
 //! The server is an OAuth resource server: a caller's token must be a delegated (user) token
 //! that Entra issued for this server's own app registration. [`JwtValidator`] discovers the
 //! issuer and signing keys from the tenant's OpenID configuration, keeps the keys in memory,
-//! refreshes them when a token names a key it has not seen (rate limited, so a flood of forged
-//! key ids cannot hammer Entra), and turns a valid token into a [`Caller`]. Validation never
+//! refreshes them when a token names a key it has not seen or fails verification under a key it
+//! has (Entra may re-publish a `kid` with new material; both rate limited, so a flood of forged
+//! tokens cannot hammer Entra), and turns a valid token into a [`Caller`]. With an allow-list of
+//! client applications, a token obtained by any other client is refused: otherwise any app a
+//! user consents to could call this server with that user's power (a confused deputy). Validation never
 //! talks to the token endpoint: only the OBO exchange does, and only for tokens accepted here.
 //!
 //! Rejection reasons are `&'static str` on purpose: a reason can then never carry any part of
@@ -35,6 +38,7 @@ const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_TOKEN_LEN: usize = 16 * 1024;
 
 pub const APP_ONLY_REASON: &str = "app-only tokens are not accepted; this server acts only on behalf of users";
+pub const CLIENT_NOT_ALLOWED_REASON: &str = "the client application is not allowed to call this server";
 
 /// How incoming tokens are checked. [`JwtSettings::new`] fills in the defaults.
 #[derive(Debug, Clone)]
@@ -53,8 +57,12 @@ pub struct JwtSettings {
     pub required_scope: String,
     /// Clock skew tolerated on `exp` and `nbf`.
     pub leeway: Duration,
-    /// At most one JWKS refresh for unknown key ids per this interval.
+    /// At most one JWKS refresh (for an unknown key id, or a signature that fails under a
+    /// known one) per this interval.
     pub jwks_min_refresh: Duration,
+    /// Client applications (`azp` of v2 tokens, `appid` of v1 tokens) whose tokens are
+    /// accepted; empty accepts any client the tenant issued a token to.
+    pub allowed_clients: Vec<String>,
 }
 
 impl JwtSettings {
@@ -69,6 +77,7 @@ impl JwtSettings {
             required_scope: "access_as_user".to_owned(),
             leeway: Duration::from_secs(60),
             jwks_min_refresh: Duration::from_secs(60),
+            allowed_clients: Vec::new(),
         }
     }
 }
@@ -82,6 +91,11 @@ pub enum AuthRejection {
     /// The token is valid but lacks the required delegated scope (HTTP 403, `insufficient_scope`).
     #[error("insufficient scope: the token must carry `{required}`")]
     InsufficientScope { required: String },
+    /// The token is valid but was issued to a client application that is not on
+    /// `ENTRA_MCP_ALLOWED_CLIENTS` (HTTP 403, `insufficient_scope`: signing in again with the
+    /// same client cannot fix it, so it is not `invalid_token`).
+    #[error("client not allowed: {CLIENT_NOT_ALLOWED_REASON}")]
+    ClientNotAllowed,
 }
 
 impl AuthRejection {
@@ -93,7 +107,7 @@ impl AuthRejection {
     pub fn status(&self) -> u16 {
         match self {
             AuthRejection::InvalidToken { .. } => 401,
-            AuthRejection::InsufficientScope { .. } => 403,
+            AuthRejection::InsufficientScope { .. } | AuthRejection::ClientNotAllowed => 403,
         }
     }
 
@@ -101,7 +115,7 @@ impl AuthRejection {
     pub fn error_code(&self) -> &'static str {
         match self {
             AuthRejection::InvalidToken { .. } => "invalid_token",
-            AuthRejection::InsufficientScope { .. } => "insufficient_scope",
+            AuthRejection::InsufficientScope { .. } | AuthRejection::ClientNotAllowed => "insufficient_scope",
         }
     }
 
@@ -111,6 +125,7 @@ impl AuthRejection {
         let description = match self {
             AuthRejection::InvalidToken { reason } => (*reason).to_owned(),
             AuthRejection::InsufficientScope { required } => format!("the token must carry {required}"),
+            AuthRejection::ClientNotAllowed => CLIENT_NOT_ALLOWED_REASON.to_owned(),
         };
         format!(
             "Bearer resource_metadata=\"{resource_metadata_url}\", scope=\"{scope}\", error=\"{}\", \
@@ -129,6 +144,8 @@ pub struct JwtValidator {
     /// Lower-cased; tenant ids are GUIDs and compare case-insensitively.
     allowed_tenants: Vec<String>,
     required_scope: String,
+    /// Lower-cased client ids; empty accepts any client.
+    allowed_clients: Vec<String>,
     jwks_min_refresh: Duration,
     jwks_max_age: Duration,
     validation: Validation,
@@ -186,6 +203,10 @@ struct EntraClaims {
     idtyp: Option<String>,
     preferred_username: Option<String>,
     upn: Option<String>,
+    /// The client application a v2.0 token was issued to.
+    azp: Option<String>,
+    /// The client application a v1.0 token was issued to.
+    appid: Option<String>,
 }
 
 impl JwtValidator {
@@ -218,6 +239,17 @@ impl JwtValidator {
             bail!("{}: no usable RS256 signing keys", config.jwks_uri);
         }
         tracing::info!(jwks_uri = %config.jwks_uri, keys = by_kid.len(), "loaded the tenant's signing keys");
+        let allowed_clients: Vec<String> =
+            settings.allowed_clients.iter().map(|c| c.trim().to_ascii_lowercase()).filter(|c| !c.is_empty()).collect();
+        if allowed_clients.is_empty() {
+            tracing::warn!(
+                "ENTRA_MCP_ALLOWED_CLIENTS is not set: tokens from any client application the tenant issued one to \
+                 are accepted, so any app a user consents to can call this server with that user's permissions; \
+                 list the MCP clients' application ids"
+            );
+        } else {
+            tracing::info!(clients = ?allowed_clients, "accepting tokens from these client applications only");
+        }
 
         let mut validation = Validation::new(Algorithm::RS256);
         let mut audiences = vec![settings.client_id.clone()];
@@ -237,6 +269,7 @@ impl JwtValidator {
             jwks_uri: config.jwks_uri,
             allowed_tenants,
             required_scope: settings.required_scope,
+            allowed_clients,
             jwks_min_refresh: settings.jwks_min_refresh,
             jwks_max_age: JWKS_MAX_AGE,
             validation,
@@ -296,9 +329,20 @@ impl JwtValidator {
         }
         let kid = header.kid.filter(|kid| !kid.is_empty()).ok_or(AuthRejection::invalid("token header has no kid"))?;
         let key = self.signing_key(&kid).await.ok_or(AuthRejection::invalid("unknown signing key (kid)"))?;
-        let claims = jsonwebtoken::decode::<EntraClaims>(token, &key, &self.validation)
-            .map_err(|e| AuthRejection::invalid(jwt_error_reason(e.kind())))?
-            .claims;
+        let claims = match jsonwebtoken::decode::<EntraClaims>(token, &key, &self.validation) {
+            Ok(data) => data.claims,
+            // Entra may publish new material under a `kid` it already used: re-read the keys
+            // (rate limited) and verify once more, against the refreshed key only.
+            Err(e) if matches!(e.kind(), JwtErrorKind::InvalidSignature) => {
+                let Some(refreshed) = self.refreshed_key(&kid, &key).await else {
+                    return Err(AuthRejection::invalid(jwt_error_reason(e.kind())));
+                };
+                jsonwebtoken::decode::<EntraClaims>(token, &refreshed, &self.validation)
+                    .map_err(|e| AuthRejection::invalid(jwt_error_reason(e.kind())))?
+                    .claims
+            }
+            Err(e) => return Err(AuthRejection::invalid(jwt_error_reason(e.kind()))),
+        };
         self.caller_from(claims, token)
     }
 
@@ -322,6 +366,15 @@ impl JwtValidator {
         let has_scope = claims.scp.as_deref().is_some_and(|scp| scp.split(' ').any(|s| s == self.required_scope));
         if !has_scope {
             return Err(AuthRejection::InsufficientScope { required: self.required_scope.clone() });
+        }
+        if !self.allowed_clients.is_empty() {
+            // Entra sets `azp` in v2.0 tokens and `appid` in v1.0 ones, never both.
+            let client = claims.azp.or(claims.appid).unwrap_or_default().to_ascii_lowercase();
+            if !self.allowed_clients.contains(&client) {
+                // Not secret, and what the operator needs to decide whether to allow it.
+                tracing::info!(client, "token from a client application that is not allowed");
+                return Err(AuthRejection::ClientNotAllowed);
+            }
         }
         Ok(Caller {
             tenant_id: Some(tid),
@@ -350,6 +403,21 @@ impl JwtValidator {
         }
         self.refresh_keys(&mut last_attempt).await;
         self.cached_key(kid).0
+    }
+
+    /// The key for `kid` after a refresh, when `stale` failed to verify a signature: `None`
+    /// when no refresh happened (rate limited) or the refresh no longer lists `kid`.
+    async fn refreshed_key(&self, kid: &str, stale: &Arc<DecodingKey>) -> Option<Arc<DecodingKey>> {
+        let mut last_attempt = self.refresh.lock().await;
+        // Another request may have refreshed while this one waited for the lock: every
+        // refresh replaces every key, so a different `Arc` is a newer read.
+        if let (Some(key), _) = self.cached_key(kid)
+            && !Arc::ptr_eq(&key, stale)
+        {
+            return Some(key);
+        }
+        self.refresh_keys(&mut last_attempt).await;
+        self.cached_key(kid).0.filter(|key| !Arc::ptr_eq(key, stale))
     }
 
     /// Re-reads the JWKS unless that was tried less than `jwks_min_refresh` ago (successful or
@@ -731,6 +799,104 @@ mod tests {
         fake.publish_keys(&[testing::key_b()]).await;
         assert_eq!(v.validate(&token_a).await.expect_err("withdrawn"), invalid("unknown signing key (kid)"));
         v.validate(&testing::sign(testing::key_b(), &claims)).await.expect("key B");
+    }
+
+    #[tokio::test]
+    async fn a_key_rotated_under_the_same_kid_is_accepted_after_one_refresh() {
+        let fake = FakeEntra::start(&[testing::key_a()]).await;
+        let v = validator(&fake, Duration::from_secs(60)).await;
+        let claims = fake.user_claims(testing::ALICE_OID);
+        v.validate(&testing::sign(testing::key_a(), &claims)).await.expect("key A");
+        // Entra re-publishes `key-a` with new material and signs with it.
+        fake.publish_key_as(testing::key_b(), &testing::key_a().kid).await;
+        let rotated = testing::sign_as(testing::key_b(), &testing::key_a().kid, &claims);
+        let caller = v.validate(&rotated).await.expect("new material under the known kid");
+        assert_eq!(caller.object_id.as_deref(), Some(testing::ALICE_OID));
+        assert_eq!(fake.jwks_fetches().await, 2, "one initial fetch and one refresh");
+        v.validate(&rotated).await.expect("now cached");
+        // The old material is gone; within the rate limit window that costs no further fetch.
+        let old = testing::sign(testing::key_a(), &claims);
+        assert_eq!(v.validate(&old).await.expect_err("withdrawn material"), invalid("invalid signature"));
+        assert_eq!(fake.jwks_fetches().await, 2);
+    }
+
+    #[tokio::test]
+    async fn forged_tokens_under_a_known_kid_fail_and_refresh_at_most_once_per_window() {
+        let fake = FakeEntra::start(&[testing::key_a()]).await;
+        let v = validator(&fake, Duration::from_millis(300)).await;
+        let claims = fake.user_claims(testing::ALICE_OID);
+        let forged: Vec<String> =
+            (0..30).map(|_| testing::sign_as(testing::key_b(), &testing::key_a().kid, &claims)).collect();
+        let results = futures::future::join_all(forged.iter().map(|t| v.validate(t))).await;
+        for result in results {
+            assert_eq!(result.expect_err("forged"), invalid("invalid signature"));
+        }
+        for token in &forged {
+            assert_eq!(v.validate(token).await.expect_err("forged"), invalid("invalid signature"));
+        }
+        assert_eq!(fake.jwks_fetches().await, 2, "one initial fetch and one refresh for the whole flood");
+        v.validate(&testing::sign(testing::key_a(), &claims)).await.expect("the genuine key still works");
+        // After the window, one more refresh: still refused.
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        assert_eq!(v.validate(&forged[0]).await.expect_err("forged"), invalid("invalid signature"));
+        assert_eq!(fake.jwks_fetches().await, 3);
+    }
+
+    #[tokio::test]
+    async fn only_listed_client_applications_are_accepted() {
+        const ALLOWED: &str = "c11e0000-0000-4000-8000-0000000000c1";
+        const OTHER: &str = "0e4e0000-0000-4000-8000-0000000000e4";
+        let fake = FakeEntra::start(&[testing::key_a()]).await;
+        let token = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut claims = fake.user_claims(testing::ALICE_OID);
+            edit(&mut claims);
+            testing::sign(testing::key_a(), &claims)
+        };
+        let v2 = |client: &'static str| token(&|c| c["azp"] = json!(client));
+        // A v1.0 token names its client in `appid` and has no `azp`.
+        let v1 = |client: &'static str| {
+            token(&|c| {
+                c.as_object_mut().map(|o| o.remove("azp"));
+                c["ver"] = json!("1.0");
+                c["appid"] = json!(client);
+            })
+        };
+        let no_client = token(&|c| {
+            c.as_object_mut().map(|o| o.remove("azp"));
+        });
+
+        // Unset: any client, as before, with a warning at start-up.
+        let (logs, guard) = testing::capture_logs();
+        let open = validator(&fake, Duration::from_secs(60)).await;
+        drop(guard);
+        assert!(logs.contents().contains("ENTRA_MCP_ALLOWED_CLIENTS is not set"), "{}", logs.contents());
+        for t in [v2(OTHER), v1(OTHER), no_client.clone()] {
+            open.validate(&t).await.expect("no allow-list");
+        }
+
+        let mut settings = fake.jwt_settings();
+        settings.allowed_clients = vec![ALLOWED.to_ascii_uppercase()];
+        let (logs, guard) = testing::capture_logs();
+        let v = JwtValidator::discover(settings, reqwest::Client::new()).await.expect("discovery");
+        drop(guard);
+        assert!(!logs.contents().contains("ENTRA_MCP_ALLOWED_CLIENTS is not set"));
+        v.validate(&v2(ALLOWED)).await.expect("allowed v2 client");
+        v.validate(&v1(ALLOWED)).await.expect("allowed v1 client");
+        for (name, t) in [("v2 azp", v2(OTHER)), ("v1 appid", v1(OTHER)), ("no client claim", no_client)] {
+            let rejection = v.validate(&t).await.expect_err(name);
+            assert_eq!(rejection, AuthRejection::ClientNotAllowed, "{name}");
+            assert_eq!(rejection.status(), 403);
+            let header = rejection.www_authenticate("https://mcp.example/m", "api://x/access_as_user");
+            assert!(header.contains("error=\"insufficient_scope\""), "{header}");
+            assert!(header.contains(CLIENT_NOT_ALLOWED_REASON), "{header}");
+        }
+        // A disallowed client with another defect is refused for that defect first.
+        let expired = token(&|c| {
+            c["azp"] = json!(OTHER);
+            c["exp"] = json!(1_000_000_000);
+            c["nbf"] = json!(999_999_000);
+        });
+        assert_eq!(v.validate(&expired).await.expect_err("expired"), invalid("token expired"));
     }
 
     #[tokio::test]

@@ -13,12 +13,14 @@ pub mod local;
 pub mod obo;
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 
 use futures::future::BoxFuture;
 
-use crate::error::SkillError;
+use crate::error::{ErrorKind, SkillError};
 
 /// A bearer token. Its `Debug` and `Display` never print the value, so it cannot leak into a
 /// log line or an error message by accident.
@@ -60,4 +62,27 @@ pub struct Caller {
 pub trait TokenSource: Send + Sync {
     /// A token for Microsoft Graph, valid for `caller`. Implementations cache.
     fn graph_token<'a>(&'a self, caller: &'a Caller) -> BoxFuture<'a, Result<AccessToken, SkillError>>;
+}
+
+/// A failure whose detail must not reach the caller: Entra's free-text descriptions, file
+/// paths, endpoint URLs and OS errors describe the server's deployment, and a caller (or the
+/// model reading the answer) has no use for them and should not learn them. The caller gets
+/// `message` and a fresh correlation id; the log gets the same id with the detail, at debug
+/// level, so an operator can find it from the id the user quotes.
+pub(crate) fn opaque_error(kind: ErrorKind, message: &str, detail: &dyn fmt::Display) -> SkillError {
+    let correlation_id = random_uuid();
+    tracing::warn!(%correlation_id, kind = kind.as_str(), "{message}");
+    tracing::debug!(%correlation_id, detail = %detail, "{message}: detail");
+    SkillError::new(kind, format!("{message} (correlation id {correlation_id})"))
+}
+
+/// A random (v4) UUID from aws-lc's generator: unpredictable, so it can be a `jti` or a
+/// correlation id without revealing anything about the server.
+pub(crate) fn random_uuid() -> String {
+    let mut bytes = [0u8; 16];
+    // The system generator does not fail in practice; a zero id is still well-formed.
+    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+        tracing::warn!("the system random generator failed; the generated id is not random");
+    }
+    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
 }

@@ -20,14 +20,11 @@ use futures::future::{BoxFuture, Shared};
 use serde::Deserialize;
 
 use super::credential::ClientCredential;
-use super::{AccessToken, Caller, TokenSource};
+use super::{AccessToken, Caller, TokenSource, opaque_error, random_uuid};
 use crate::error::{ErrorKind, SkillError};
 
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
-/// Longest `error_description` excerpt put into a message; Entra's run to several lines of
-/// trace ids and timestamps that the message carries separately.
-const DESCRIPTION_LIMIT: usize = 300;
 /// An exchange still pending after this long was abandoned (every waiter was cancelled before
 /// it finished): its slot may be reused or evicted.
 const ABANDONED_AFTER: Duration = Duration::from_secs(2 * 60);
@@ -288,9 +285,17 @@ impl Exchanger {
 
         self.exchanges.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(tenant, scope = %self.scope, "on-behalf-of exchange");
+        // reqwest's errors name the endpoint URL; the caller only learns that Entra was not reached.
         let response = self.http.post(&endpoint).timeout(HTTP_TIMEOUT).form(&form).send().await.map_err(|e| {
-            SkillError::new(ErrorKind::Upstream, format!("the Entra token endpoint could not be reached: {e}"))
-                .with_remedy("retry shortly; if it persists, check the server's network path to Entra")
+            opaque_error(
+                ErrorKind::Upstream,
+                "the Entra token endpoint could not be reached",
+                &format_args!("POST {endpoint}: {:#}", anyhow::Error::new(e)),
+            )
+            .with_remedy(
+                "retry shortly; if it persists, an operator should check the server's network path to Entra \
+                 and look up the correlation id in the server's log",
+            )
         })?;
         let at = Instant::now();
         let status = response.status().as_u16();
@@ -300,7 +305,12 @@ impl Exchanger {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         let body = response.bytes().await.map_err(|e| {
-            SkillError::new(ErrorKind::Upstream, format!("reading the Entra token endpoint's answer failed: {e}"))
+            opaque_error(
+                ErrorKind::Upstream,
+                "reading the Entra token endpoint's answer failed",
+                &format_args!("POST {endpoint}: {:#}", anyhow::Error::new(e)),
+            )
+            .with_remedy("retry shortly")
         })?;
 
         if (200..300).contains(&status) {
@@ -321,30 +331,52 @@ impl Exchanger {
         }
 
         let error: TokenErrorResponse = serde_json::from_slice(&body).unwrap_or_default();
-        let skill_error = self.map_error(tenant, status, retry_after, &error);
+        // Ours, not Entra's: it ties the caller's error to this log line and the one below.
+        let correlation_id = random_uuid();
+        let skill_error = self.map_error(tenant, status, retry_after, &error, &correlation_id);
         tracing::warn!(
+            %correlation_id,
             tenant,
             status,
             error = error.error.as_deref().unwrap_or(""),
             codes = ?error.error_codes,
-            trace_id = error.trace_id.as_deref().unwrap_or(""),
-            correlation_id = error.correlation_id.as_deref().unwrap_or(""),
+            entra_trace_id = error.trace_id.as_deref().unwrap_or(""),
+            entra_correlation_id = error.correlation_id.as_deref().unwrap_or(""),
             "on-behalf-of exchange refused"
+        );
+        // Entra's free text can name the app, its credentials' key ids and the tenant's policy:
+        // useful to the operator, not for the caller.
+        tracing::debug!(
+            %correlation_id,
+            description = error.error_description.as_deref().unwrap_or(""),
+            "on-behalf-of exchange refused: Entra's description"
         );
         Err(skill_error)
     }
 
-    /// Turns Entra's error answer into the error the host and the model act on.
-    fn map_error(&self, tenant: &str, status: u16, retry_after: Option<u64>, e: &TokenErrorResponse) -> SkillError {
+    /// Turns Entra's error answer into the error the host and the model act on: the error
+    /// code, AADSTS numbers, Entra's trace and correlation ids and ours, but not Entra's free
+    /// text (that is logged under `correlation_id`).
+    fn map_error(
+        &self,
+        tenant: &str,
+        status: u16,
+        retry_after: Option<u64>,
+        e: &TokenErrorResponse,
+        correlation_id: &str,
+    ) -> SkillError {
         let code = e.error.as_deref().unwrap_or("");
         let codes = codes_of(e);
-        let details = details(status, e, &codes);
+        let details = details(status, e, &codes, correlation_id);
 
         if codes.contains(&65001) || code == "consent_required" {
             let url = format!("{}/{tenant}/adminconsent?client_id={}", self.authority, self.client_id);
             return SkillError::new(
                 ErrorKind::ConsentRequired,
-                format!("the server has no consent to call Microsoft Graph for users of tenant {tenant} ({details})"),
+                format!(
+                    "the server has no consent to call Microsoft Graph ({}) for users of tenant {tenant} ({details})",
+                    self.scope
+                ),
             )
             .with_remedy(format!(
                 "a Global or Privileged Role Administrator of the tenant grants admin consent at {url} \
@@ -386,7 +418,8 @@ impl Exchanger {
                 format!("Entra refused the server's own credential for app {} ({details})", self.client_id),
             )
             .with_remedy(
-                "an operator should check the app registration's secret, certificate or federated credential",
+                "an operator should check the app registration's secret, certificate or federated credential; \
+                 the server's log has Entra's description under the correlation id",
             );
         }
         SkillError::new(ErrorKind::Upstream, format!("the on-behalf-of exchange failed ({details})"))
@@ -408,45 +441,34 @@ fn codes_of(e: &TokenErrorResponse) -> Vec<u64> {
         .collect()
 }
 
-/// `HTTP 400 invalid_grant AADSTS65001: <description>; trace id …, correlation id …`. Entra
-/// never puts tokens in these fields, so they are safe to show.
-fn details(status: u16, e: &TokenErrorResponse, codes: &[u64]) -> String {
+/// `HTTP 400 invalid_grant (consent_required) AADSTS65001; Entra trace id …; Entra correlation
+/// id …; correlation id …`: codes and ids only, which say what failed and let support find it.
+fn details(status: u16, e: &TokenErrorResponse, codes: &[u64], correlation_id: &str) -> String {
     let mut text = format!("HTTP {status}");
-    if let Some(error) = &e.error {
+    if let Some(error) = e.error.as_deref().filter(|x| is_code(x)) {
         text.push(' ');
         text.push_str(error);
     }
-    if let Some(suberror) = &e.suberror {
+    if let Some(suberror) = e.suberror.as_deref().filter(|x| is_code(x)) {
         text.push_str(&format!(" ({suberror})"));
     }
     for code in codes {
         text.push_str(&format!(" AADSTS{code}"));
     }
-    if let Some(description) = e.error_description.as_deref().map(trim_description).filter(|d| !d.is_empty()) {
-        text.push_str(": ");
-        text.push_str(&description);
+    if let Some(trace) = e.trace_id.as_deref().filter(|x| is_code(x)) {
+        text.push_str(&format!("; Entra trace id {trace}"));
     }
-    if let Some(trace) = &e.trace_id {
-        text.push_str(&format!("; trace id {trace}"));
+    if let Some(correlation) = e.correlation_id.as_deref().filter(|x| is_code(x)) {
+        text.push_str(&format!("; Entra correlation id {correlation}"));
     }
-    if let Some(correlation) = &e.correlation_id {
-        text.push_str(&format!("; correlation id {correlation}"));
-    }
+    text.push_str(&format!("; correlation id {correlation_id}"));
     text
 }
 
-/// The first line of the description, without the `AADSTSnnnn: ` prefix (the code is listed
-/// already), cut at a character boundary.
-fn trim_description(description: &str) -> String {
-    let line = description.lines().next().unwrap_or_default().trim();
-    let line = match line.strip_prefix("AADSTS").and_then(|rest| rest.split_once(": ")) {
-        Some((digits, rest)) if digits.chars().all(|c| c.is_ascii_digit()) => rest,
-        _ => line,
-    };
-    match line.char_indices().nth(DESCRIPTION_LIMIT) {
-        Some((cut, _)) => format!("{}…", &line[..cut]),
-        None => line.to_owned(),
-    }
+/// Entra's codes and ids are short tokens (`invalid_grant`, GUIDs); anything else in those
+/// fields is free text and stays out of the caller's error.
+fn is_code(value: &str) -> bool {
+    !value.is_empty() && value.len() <= 64 && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 #[cfg(test)]
@@ -698,7 +720,8 @@ mod tests {
         let url = format!("{}/{}/adminconsent?client_id={}", fake.authority(), testing::TENANT, testing::CLIENT_ID);
         assert!(error.remedy.as_deref().is_some_and(|r| r.contains(&url)), "{error}");
         assert!(error.message.contains("AADSTS65001") && error.message.contains("trace-123"), "{error}");
-        assert!(!error.message.contains("Trace ID: t1"), "only the first line of the description");
+        assert!(error.message.contains("https://graph.microsoft.com/.default"), "names the scopes: {error}");
+        assert!(!error.message.contains("has not consented"), "no description text: {error}");
         // Failures are not cached.
         obo.graph_token(&caller_with("t1")).await.expect_err("again");
         assert_eq!(obo.exchanges(), 2);
@@ -773,7 +796,7 @@ mod tests {
                     "correlation_id": "co-2",
                 }),
                 ErrorKind::Upstream,
-                "AADSTS90009: Application is requesting a token for itself.; trace id tr-1; correlation id co-2",
+                "AADSTS90009; Entra trace id tr-1; Entra correlation id co-2; correlation id ",
             ),
         ];
         for (status, body, kind, text) in cases {
@@ -784,10 +807,99 @@ mod tests {
             assert_eq!(error.kind, kind, "{error}");
             assert!(error.to_string().contains(text), "`{error}` should contain `{text}`");
             assert!(!error.to_string().contains(SECRET));
+            assert!(!error.to_string().contains("Invalid client secret provided"), "{error}");
+            assert!(!error.to_string().contains("requesting a token for itself"), "{error}");
             if kind == ErrorKind::Throttled {
                 assert!(error.remedy.as_deref().is_some_and(|r| r.contains("after 7 s")), "{error}");
             }
         }
+    }
+
+    /// The log line that carries `id` and `detail`, at debug level.
+    fn logged_with(log: &str, id: &str, detail: &str) -> bool {
+        log.lines().any(|line| line.contains("DEBUG") && line.contains(id) && line.contains(detail))
+    }
+
+    /// A caller-facing error must say what failed and carry a correlation id, but no Entra
+    /// description text, file path, endpoint URL or OS error: those are in the log, at debug
+    /// level, under the same id.
+    #[tokio::test]
+    async fn upstream_and_os_detail_stays_in_the_log_under_a_correlation_id() {
+        let (logs, _guard) = testing::capture_logs();
+
+        // Entra refuses the server's own credential.
+        let description = "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the \
+                           request is the client secret value, not the client secret ID, for a secret added to \
+                           app 'aaaaaaaa-0000-4000-8000-00000000000a'.";
+        let fake = FakeEntra::start(&[testing::key_a()]).await;
+        mount_error(
+            &fake,
+            401,
+            json!({
+                "error": "invalid_client",
+                "error_description": description,
+                "error_codes": [7000215],
+                "trace_id": "tr-77",
+                "correlation_id": "co-77",
+            }),
+        )
+        .await;
+        let error = source(&fake, ClientCredential::Secret(SECRET.into()))
+            .graph_token(&caller_with("t1"))
+            .await
+            .expect_err("invalid_client");
+        let text = error.to_string();
+        assert_eq!(error.kind, ErrorKind::Upstream);
+        assert!(text.contains("refused the server's own credential") && text.contains("AADSTS7000215"), "{text}");
+        assert!(text.contains("tr-77"), "Entra's trace id is kept for support: {text}");
+        assert!(!text.contains("Invalid client secret") && !text.contains("secret ID"), "{text}");
+        let id = testing::correlation_id(&text).expect("a correlation id");
+        assert!(logged_with(&logs.contents(), &id, "Invalid client secret provided"), "{}", logs.contents());
+
+        // Entra is unreachable: nothing listens on the authority's port.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = closed.local_addr().expect("addr").port();
+        drop(closed);
+        let authority = format!("http://127.0.0.1:{port}");
+        let settings = OboSettings::new(&authority, testing::CLIENT_ID, ClientCredential::Secret(SECRET.into()));
+        let error = OboTokenSource::new(settings, reqwest::Client::new())
+            .graph_token(&caller_with("t1"))
+            .await
+            .expect_err("unreachable");
+        let text = error.to_string();
+        assert_eq!(error.kind, ErrorKind::Upstream);
+        assert!(text.contains("could not be reached"), "{text}");
+        for internal in ["127.0.0.1", &port.to_string(), "oauth2", "http://", "onnect"] {
+            assert!(!text.contains(internal), "`{internal}` in {text}");
+        }
+        let id = testing::correlation_id(&text).expect("a correlation id");
+        let endpoint = format!("{authority}/{}/oauth2/v2.0/token", testing::TENANT);
+        assert!(logged_with(&logs.contents(), &id, &endpoint), "{}", logs.contents());
+
+        // The federated token file is missing.
+        let missing = std::env::temp_dir().join(format!("entra-mcp-missing-{}", crate::auth::random_uuid()));
+        let fake = FakeEntra::start(&[testing::key_a()]).await;
+        fake.mount_token_endpoint_success("never-issued", 3600).await;
+        let error = source(&fake, ClientCredential::FederatedTokenFile(missing.clone()))
+            .graph_token(&caller_with("t1"))
+            .await
+            .expect_err("missing file");
+        let text = error.to_string();
+        let shown = missing.display().to_string();
+        let file_name = missing.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let os_error = std::fs::read_to_string(&missing).err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(error.kind, ErrorKind::Upstream);
+        assert!(text.contains("federated token file could not be read"), "{text}");
+        assert!(!text.contains(&file_name) && !text.contains(&os_error), "{text}");
+        let id = testing::correlation_id(&text).expect("a correlation id");
+        let log = logs.contents();
+        assert!(logged_with(&log, &id, &shown) && logged_with(&log, &id, &os_error), "{log}");
+        assert!(fake.token_requests().await.is_empty(), "no exchange without the server's credential");
+
+        // Each failure has its own id.
+        let ids: std::collections::HashSet<&str> =
+            log.lines().filter_map(|l| l.split("correlation_id=").nth(1)).filter_map(|r| r.get(..36)).collect();
+        assert!(ids.len() >= 3, "{ids:?}");
     }
 
     /// Runs validation and OBO, successes and failures, with a TRACE subscriber on this thread,
@@ -853,10 +965,16 @@ mod tests {
     }
 
     #[test]
-    fn description_trimming() {
-        assert_eq!(trim_description("AADSTS65001: No consent.\r\nTrace ID: x"), "No consent.");
-        let long = "é".repeat(400);
-        assert_eq!(trim_description(&long).chars().count(), DESCRIPTION_LIMIT + 1);
+    fn codes_and_ids_but_no_free_text() {
+        let e = TokenErrorResponse {
+            error: Some("invalid grant: see the description".into()),
+            trace_id: Some("0b6a8f2e-1c3d-4e5f-8a9b-0c1d2e3f4a5b".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            details(400, &e, &[50013], "c-1"),
+            "HTTP 400 AADSTS50013; Entra trace id 0b6a8f2e-1c3d-4e5f-8a9b-0c1d2e3f4a5b; correlation id c-1"
+        );
         let e = TokenErrorResponse { error_description: Some("AADSTS50013: bad".into()), ..Default::default() };
         assert_eq!(codes_of(&e), vec![50013]);
     }

@@ -143,8 +143,20 @@ impl FakeEntra {
     }
 
     pub async fn publish_keys(&self, keys: &[&TestKey]) {
+        self.publish_jwks(keys.iter().map(|k| k.jwk.clone()).collect()).await;
+    }
+
+    /// Publishes `key`'s public half under another key id, as Entra does when it rotates the
+    /// material behind a `kid`.
+    pub async fn publish_key_as(&self, key: &TestKey, kid: &str) {
+        let mut jwk = key.jwk.clone();
+        jwk["kid"] = json!(kid);
+        self.publish_jwks(vec![jwk]).await;
+    }
+
+    async fn publish_jwks(&self, keys: Vec<serde_json::Value>) {
         let priority = self.next_priority.fetch_sub(1, Ordering::SeqCst);
-        let jwks = json!({ "keys": keys.iter().map(|k| k.jwk.clone()).collect::<Vec<_>>() });
+        let jwks = json!({ "keys": keys });
         Mock::given(method("GET"))
             .and(path(Self::jwks_path()))
             .respond_with(ResponseTemplate::new(200).set_body_json(jwks))
@@ -197,6 +209,14 @@ impl FakeEntra {
             "name": name,
         })
     }
+}
+
+/// The correlation id (a UUID) a caller-facing error carries, if it carries one.
+pub fn correlation_id(error: &str) -> Option<String> {
+    error.match_indices("correlation id ").find_map(|(at, prefix)| {
+        let id = error.get(at + prefix.len()..at + prefix.len() + 36)?;
+        uuid::Uuid::parse_str(id).ok().map(|_| id.to_owned())
+    })
 }
 
 /// Everything the tracing subscriber wrote.
