@@ -442,9 +442,7 @@ impl Activity {
             return Some(self.at(waiting_since, limits.header_timeout));
         }
         match self.head_started.load(Ordering::Acquire) {
-            NOT_STARTED => {
-                Some(self.at(waiting_since.max(self.last_io.load(Ordering::Acquire)), limits.idle_timeout))
-            }
+            NOT_STARTED => Some(self.at(waiting_since.max(self.last_io.load(Ordering::Acquire)), limits.idle_timeout)),
             started => Some(self.at(started, limits.header_timeout)),
         }
     }
@@ -612,6 +610,10 @@ mod tests {
     }
 
     async fn harness() -> Harness {
+        harness_with(Limits::default()).await
+    }
+
+    async fn harness_with(limits: Limits) -> Harness {
         let fake = FakeEntra::start(&[key_a()]).await;
         fake.mount_token_endpoint_success(GRAPH_TOKEN, 3600).await;
         let graph = MockServer::start().await;
@@ -643,7 +645,7 @@ mod tests {
         let cancel = CancellationToken::new();
         let hosts = allowed_hosts(&[], Some(PUBLIC_URL));
         let router = router(app.server.clone(), app.auth.as_ref(), hosts, cancel.clone());
-        tokio::spawn(serve(listener, router, cancel.clone()));
+        tokio::spawn(serve_with(listener, router, limits, cancel.clone()));
         Harness { fake, graph, addr, cancel }
     }
 
@@ -715,6 +717,132 @@ mod tests {
         assert!(h.fake.token_requests().await.is_empty(), "no bad token was exchanged");
         assert_eq!(h.graph.received_requests().await.map(|r| r.len()), Some(0), "Graph saw nothing");
         h.cancel.cancel();
+    }
+
+    /// Opens a raw connection and sends `bytes`, the way a slow or stalled client would.
+    async fn raw(addr: SocketAddr, bytes: &str) -> tokio::net::TcpStream {
+        use tokio::io::AsyncWriteExt as _;
+        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        stream.write_all(bytes.as_bytes()).await.expect("send");
+        stream
+    }
+
+    /// Reads until the server closes the connection, failing if it is still open after `within`.
+    async fn closed_within(mut stream: tokio::net::TcpStream, within: Duration, what: &str) -> String {
+        use tokio::io::AsyncReadExt as _;
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(within, stream.read_to_end(&mut answer)).await;
+        assert!(read.is_ok(), "{what}: still open after {within:?}");
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    fn fresh_client() -> reqwest::Client {
+        reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client")
+    }
+
+    #[tokio::test]
+    async fn stalled_heads_bodies_and_idle_connections_are_closed_while_others_are_served() {
+        let limits = Limits {
+            header_timeout: Duration::from_secs(1),
+            body_timeout: Duration::from_secs(1),
+            idle_timeout: Duration::from_secs(2),
+            ..Limits::default()
+        };
+        let h = harness_with(limits).await;
+        let alice = sign(key_a(), &h.fake.user_claims(ALICE_OID));
+        let started = Instant::now();
+        let silent = raw(h.addr, "").await;
+        let half_head = raw(h.addr, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl").await;
+        // A token that passes, so the body is what the request waits on.
+        let half_body = raw(
+            h.addr,
+            &format!(
+                "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {alice}\r\n\
+                 Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n\
+                 Content-Length: 200\r\n\r\n{{\"jsonrpc\":\"2.0\","
+            ),
+        )
+        .await;
+        let kept_alive = raw(h.addr, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await;
+
+        // Everyone else is served meanwhile.
+        assert_eq!(post_mcp(h.addr, None).await.status().as_u16(), 401);
+        let health = fresh_client().get(format!("http://{}/healthz", h.addr)).send().await.expect("healthz");
+        assert_eq!(health.status().as_u16(), 200);
+
+        closed_within(silent, Duration::from_secs(3), "a connection that sent nothing").await;
+        closed_within(half_head, Duration::from_secs(3), "a half-sent head").await;
+        let answer = closed_within(half_body, Duration::from_secs(3), "a stalled body").await;
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        let answer = closed_within(kept_alive, Duration::from_secs(4), "an idle kept-alive connection").await;
+        assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok"), "{answer}");
+        // Not closed before the limits either: the idle connection outlived the head limit.
+        assert!(started.elapsed() >= Duration::from_millis(1900), "{:?}", started.elapsed());
+        h.cancel.cancel();
+    }
+
+    #[tokio::test]
+    async fn over_the_connection_bound_a_request_gets_503_and_healthz_still_answers() {
+        let limits = Limits { max_connections: 2, header_timeout: Duration::from_secs(30), ..Limits::default() };
+        let h = harness_with(limits).await;
+        let first = raw(h.addr, "").await;
+        let _second = raw(h.addr, "").await;
+        // Let the server accept both before the next one arrives.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let client = fresh_client();
+        let started = Instant::now();
+        let busy = client.post(format!("http://{}/mcp", h.addr)).body(initialize_body()).send().await.expect("post");
+        assert_eq!(busy.status().as_u16(), 503);
+        assert_eq!(busy.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("1"));
+        assert!(started.elapsed() < Duration::from_secs(2), "refused at once, not after a wait");
+        let health = client.get(format!("http://{}/healthz", h.addr)).send().await.expect("healthz");
+        assert_eq!(health.status().as_u16(), 200);
+
+        // A slot freed is a slot served.
+        drop(first);
+        let mut status = 0;
+        for _ in 0..40 {
+            status = post_mcp(h.addr, None).await.status().as_u16();
+            if status != 503 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(status, 401);
+        h.cancel.cancel();
+    }
+
+    #[tokio::test]
+    async fn over_the_in_flight_bound_a_request_gets_503_and_healthz_still_answers() {
+        let limits = Limits { max_in_flight: 1, ..Limits::default() };
+        let h = harness_with(limits).await;
+        let alice = sign(key_a(), &h.fake.user_claims(ALICE_OID));
+        // In flight until its body arrives, which it does not.
+        let _stalled = raw(
+            h.addr,
+            &format!(
+                "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {alice}\r\n\
+                 Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n\
+                 Content-Length: 200\r\n\r\n{{"
+            ),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let busy = post_mcp(h.addr, None).await;
+        assert_eq!(busy.status().as_u16(), 503);
+        assert_eq!(busy.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("1"));
+        let health = fresh_client().get(format!("http://{}/healthz", h.addr)).send().await.expect("healthz");
+        assert_eq!(health.status().as_u16(), 200);
+        h.cancel.cancel();
+    }
+
+    #[test]
+    fn the_loopback_address_listened_on_is_an_accepted_host() {
+        let at = |addr: &str| listen_host(addr.parse().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0))));
+        assert_eq!(at("127.0.0.2:8080").as_deref(), Some("127.0.0.2"));
+        assert_eq!(at("[::1]:8080").as_deref(), Some("[::1]"));
+        assert_eq!(at("0.0.0.0:8080"), None);
+        assert_eq!(at("10.0.0.5:8080"), None);
     }
 
     #[tokio::test]
