@@ -1,11 +1,18 @@
 //! The HTTP transport: MCP streamable HTTP at `/mcp` (stateless, JSON responses), the OAuth
-//! protected resource metadata (RFC 9728), `/healthz`, bearer-token authentication, and the
-//! Host and Origin allow-lists.
+//! protected resource metadata (RFC 9728), `/healthz`, bearer-token authentication, the Host
+//! and Origin allow-lists, and the server that bounds what a client can hold open: time limits
+//! on request heads, bodies and idle connections, and caps on connections and requests in flight.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -13,7 +20,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tower::ServiceExt as _;
 
 use crate::auth::jwt::JwtValidator;
 use crate::server::EntraServer;
@@ -32,6 +44,17 @@ pub fn allowed_hosts(extra: &[String], public_url: Option<&str>) -> Vec<String> 
     }
     hosts.extend(extra.iter().map(|h| h.trim().to_string()).filter(|h| !h.is_empty()));
     hosts
+}
+
+/// The loopback address the server listens on, as a `Host` value to accept besides the
+/// defaults: a server on `127.0.0.2` must accept requests addressed to it. Only loopback: a
+/// routable or wildcard listen address says nothing about the names clients use.
+pub fn listen_host(listen: SocketAddr) -> Option<String> {
+    let ip = listen.ip();
+    (ip.is_loopback() && !ip.is_unspecified()).then(|| match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+    })
 }
 
 /// Browser origins accepted: loopback on any port, plus `ENTRA_MCP_ALLOWED_ORIGINS`. Requests
@@ -83,16 +106,21 @@ pub fn router(server: EntraServer, auth: Option<&HttpAuth>, hosts: Vec<String>, 
             metadata_url: metadata_url(&resource),
             metadata: Arc::new(auth.validator.resource_metadata(&resource)),
         };
-        let metadata = state.metadata.clone();
-        let serve_metadata = move || {
-            let metadata = metadata.clone();
-            async move { axum::Json((*metadata).clone()) }
+        // RFC 9728 §3.3: the document found by inserting the well-known segment into a
+        // resource's URL must name that URL, so the path form names the endpoint itself.
+        let endpoint = Arc::new(auth.validator.resource_metadata(&format!("{resource}/mcp")));
+        let serve = |metadata: Arc<serde_json::Value>| {
+            move || {
+                let metadata = metadata.clone();
+                async move { axum::Json((*metadata).clone()) }
+            }
         };
+        let base = serve(state.metadata.clone());
         // Routes added after the layer are not behind it: discovery must work without a token.
         app = app
             .layer(middleware::from_fn_with_state(state, require_bearer))
-            .route("/.well-known/oauth-protected-resource", get(serve_metadata.clone()))
-            .route("/.well-known/oauth-protected-resource/mcp", get(serve_metadata));
+            .route("/.well-known/oauth-protected-resource", get(base))
+            .route("/.well-known/oauth-protected-resource/mcp", get(serve(endpoint)));
     }
     app.route("/healthz", get(|| async { "ok" }))
 }
@@ -133,15 +161,417 @@ fn challenge_response(status: StatusCode, challenge: &str) -> Response {
     response
 }
 
-/// Serves until `cancel` fires.
-pub async fn serve(listener: tokio::net::TcpListener, app: Router, cancel: CancellationToken) -> anyhow::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(async move { cancel.cancelled().await }).await?;
+/// What one client may hold of the server. Every bound applies before authentication: a
+/// connection that never finishes its request head is closed whoever it claims to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A new connection must deliver its first request head within this; on a kept-alive
+    /// connection, a head must be complete this long after its first byte.
+    pub header_timeout: Duration,
+    /// A request body must have arrived this long after its head; a late one is answered 408
+    /// and its connection closed.
+    pub body_timeout: Duration,
+    /// A connection with no request being handled and no bytes moving for this long is closed:
+    /// a kept-alive connection between requests, or a client that stopped reading its answer.
+    pub idle_timeout: Duration,
+    /// Connections served at once. Past it, a connection is answered 503 with `Retry-After`
+    /// (and `/healthz` still 200) and closed.
+    pub max_connections: usize,
+    /// Requests handled at once, `/healthz` aside; past it, 503 with `Retry-After`.
+    pub max_in_flight: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+            max_in_flight: 256,
+        }
+    }
+}
+
+impl Limits {
+    /// Caps beyond what a semaphore can count would panic at start-up; zero would serve nothing.
+    fn clamped(self) -> Limits {
+        let cap = |n: usize| n.clamp(1, 1 << 20);
+        Limits { max_connections: cap(self.max_connections), max_in_flight: cap(self.max_in_flight), ..self }
+    }
+}
+
+/// Connections over `max_connections` answered 503 at once; past this many as well, a new
+/// connection is closed as soon as it is accepted, so a flood costs no more than a socket each.
+const OVERFLOW_CONNECTIONS: usize = 64;
+
+/// How long an over-the-limit connection gets to send the request head it is refused on.
+const OVERFLOW_DEADLINE: Duration = Duration::from_secs(2);
+
+/// How long shutdown waits for requests in flight to be answered.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Serves with the default [`Limits`] until `cancel` fires.
+pub async fn serve(listener: TcpListener, app: Router, cancel: CancellationToken) -> anyhow::Result<()> {
+    serve_with(listener, app, Limits::default(), cancel).await
+}
+
+/// Serves HTTP/1.1 until `cancel` fires, then stops accepting, lets requests in flight finish
+/// (for at most [`SHUTDOWN_GRACE`]) and returns.
+pub async fn serve_with(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    cancel: CancellationToken,
+) -> anyhow::Result<()> {
+    let limits = limits.clamped();
+    let connections = Arc::new(Semaphore::new(limits.max_connections));
+    let overflow = Arc::new(Semaphore::new(OVERFLOW_CONNECTIONS));
+    let in_flight = Arc::new(Semaphore::new(limits.max_in_flight));
+    loop {
+        let accepted = tokio::select! {
+            () = cancel.cancelled() => break,
+            accepted = listener.accept() => accepted,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors and the like pass once connections close: pause
+                // instead of spinning on the error or giving up serving.
+                tracing::warn!(error = %e, "accepting a connection failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        if let Ok(permit) = connections.clone().try_acquire_owned() {
+            tokio::spawn(serve_connection(stream, app.clone(), in_flight.clone(), limits, cancel.clone(), permit));
+        } else if let Ok(permit) = overflow.clone().try_acquire_owned() {
+            tokio::spawn(refuse_connection(stream, permit));
+        } else {
+            drop(stream);
+        }
+    }
+    drop(listener);
+    // Every connection holds a permit until it closes: all of them back means all closed.
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, connections.acquire_many(all)).await;
     Ok(())
 }
 
+/// One connection within the bound: hyper serves it while a watchdog closes it when its head,
+/// or the wait for the next request, or an answer the client does not read, outlasts the limits.
+async fn serve_connection(
+    stream: TcpStream,
+    app: Router,
+    in_flight: Arc<Semaphore>,
+    limits: Limits,
+    cancel: CancellationToken,
+    _permit: OwnedSemaphorePermit,
+) {
+    let activity = Arc::new(Activity::new());
+    let io = hyper_util::rt::TokioIo::new(Tracked { inner: stream, activity: activity.clone() });
+    let service = {
+        let activity = activity.clone();
+        hyper::service::service_fn(move |request| {
+            handle(app.clone(), in_flight.clone(), limits.body_timeout, request, activity.busy())
+        })
+    };
+    let connection = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
+    let mut connection = std::pin::pin!(connection);
+    let mut draining = false;
+    loop {
+        let changed = activity.changed.notified();
+        let deadline = activity.deadline(&limits);
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(e) = result {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+                return;
+            }
+            () = cancel.cancelled(), if !draining => {
+                // Closes an idle connection now and a busy one after its answer.
+                draining = true;
+                connection.as_mut().graceful_shutdown();
+            }
+            () = changed => {}
+            () = sleep_until(deadline) => {
+                if activity.deadline(&limits).is_some_and(|d| d <= Instant::now()) {
+                    tracing::debug!("closing a stalled connection");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A connection over the bound: its one request is answered 503 (`/healthz` 200, so a
+/// liveness probe does not restart a replica for being busy) and the connection closed.
+async fn refuse_connection(stream: TcpStream, _permit: OwnedSemaphorePermit) {
+    let service = hyper::service::service_fn(|request: hyper::Request<hyper::body::Incoming>| async move {
+        let response = if request.uri().path() == "/healthz" { healthy() } else { overloaded() };
+        Ok::<_, Infallible>(with_connection_close(response))
+    });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .keep_alive(false)
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+    let _ = tokio::time::timeout(OVERFLOW_DEADLINE, connection).await;
+}
+
+/// One request: the in-flight bound, the body deadline, then the app.
+async fn handle(
+    app: Router,
+    in_flight: Arc<Semaphore>,
+    body_timeout: Duration,
+    request: hyper::Request<hyper::body::Incoming>,
+    _busy: Busy,
+) -> Result<Response, Infallible> {
+    // `/healthz` is not counted, so it answers while every slot is taken.
+    let _permit = if request.uri().path() == "/healthz" {
+        None
+    } else {
+        match in_flight.try_acquire_owned() {
+            Ok(permit) => Some(permit),
+            Err(_) => return Ok(overloaded()),
+        }
+    };
+    let progress = Arc::new(BodyProgress::default());
+    let request = request.map(|body| Body::new(DeadlineBody::new(body, body_timeout, progress.clone())));
+    let Ok(mut response) = app.oneshot(request).await;
+    if progress.timed_out.load(Ordering::Acquire) {
+        response = with_connection_close(
+            (StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time\n").into_response(),
+        );
+    } else if !progress.finished.load(Ordering::Acquire) {
+        // An answer given before the body was read (a refused token, a wrong Host): the rest
+        // of the body would have to be read before the next request, so close instead.
+        response = with_connection_close(response);
+    }
+    Ok(response)
+}
+
+fn healthy() -> Response {
+    "ok".into_response()
+}
+
+fn overloaded() -> Response {
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, "the server is busy; retry shortly\n").into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+fn with_connection_close(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// What a connection's watchdog reads: when bytes last moved, whether a request is being
+/// handled, and since when it has waited for the next one. Times are milliseconds since `epoch`.
+struct Activity {
+    epoch: Instant,
+    last_io: AtomicU64,
+    waiting_since: AtomicU64,
+    /// The first byte read while waiting for a request head; [`NOT_STARTED`] when none yet.
+    head_started: AtomicU64,
+    busy: AtomicUsize,
+    served: AtomicBool,
+    changed: Notify,
+}
+
+const NOT_STARTED: u64 = u64::MAX;
+
+impl Activity {
+    fn new() -> Activity {
+        Activity {
+            epoch: Instant::now(),
+            last_io: AtomicU64::new(0),
+            waiting_since: AtomicU64::new(0),
+            head_started: AtomicU64::new(NOT_STARTED),
+            busy: AtomicUsize::new(0),
+            served: AtomicBool::new(false),
+            changed: Notify::new(),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn at(&self, millis: u64, plus: Duration) -> Instant {
+        self.epoch + Duration::from_millis(millis) + plus
+    }
+
+    fn read(&self) {
+        let now = self.now();
+        self.last_io.store(now, Ordering::Release);
+        if self.busy.load(Ordering::Acquire) == 0
+            && self.head_started.compare_exchange(NOT_STARTED, now, Ordering::AcqRel, Ordering::Acquire).is_ok()
+        {
+            // The head deadline may fall before the one the watchdog sleeps towards.
+            self.changed.notify_one();
+        }
+    }
+
+    fn wrote(&self) {
+        self.last_io.store(self.now(), Ordering::Release);
+    }
+
+    fn busy(self: &Arc<Self>) -> Busy {
+        self.busy.fetch_add(1, Ordering::AcqRel);
+        self.served.store(true, Ordering::Release);
+        self.head_started.store(NOT_STARTED, Ordering::Release);
+        Busy(self.clone())
+    }
+
+    /// When the connection is to be closed if nothing changes; none while a request is handled
+    /// (its body has its own deadline, and the answer may take as long as Graph does).
+    fn deadline(&self, limits: &Limits) -> Option<Instant> {
+        if self.busy.load(Ordering::Acquire) > 0 {
+            return None;
+        }
+        let waiting_since = self.waiting_since.load(Ordering::Acquire);
+        if !self.served.load(Ordering::Acquire) {
+            return Some(self.at(waiting_since, limits.header_timeout));
+        }
+        match self.head_started.load(Ordering::Acquire) {
+            NOT_STARTED => Some(self.at(waiting_since.max(self.last_io.load(Ordering::Acquire)), limits.idle_timeout)),
+            started => Some(self.at(started, limits.header_timeout)),
+        }
+    }
+}
+
+/// Marks a request as being handled for as long as it lives.
+struct Busy(Arc<Activity>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let activity = &self.0;
+        activity.waiting_since.store(activity.now(), Ordering::Release);
+        activity.head_started.store(NOT_STARTED, Ordering::Release);
+        activity.busy.fetch_sub(1, Ordering::AcqRel);
+        activity.changed.notify_one();
+    }
+}
+
+/// The socket, noting in [`Activity`] each time bytes move.
+struct Tracked {
+    inner: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl AsyncRead for Tracked {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(result, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.activity.read();
+        }
+        result
+    }
+}
+
+impl AsyncWrite for Tracked {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<std::io::Result<usize>> {
+        let result = Pin::new(&mut self.inner).poll_write(cx, data);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.wrote();
+        }
+        result
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let result = Pin::new(&mut self.inner).poll_write_vectored(cx, data);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.wrote();
+        }
+        result
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Whether a request's body was read to its end, or ran out of time first.
+#[derive(Default)]
+struct BodyProgress {
+    finished: AtomicBool,
+    timed_out: AtomicBool,
+}
+
+/// A request body that fails once its deadline passes, so a client that stops sending
+/// mid-body cannot keep a request, its slot and its connection forever.
+struct DeadlineBody {
+    inner: hyper::body::Incoming,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    progress: Arc<BodyProgress>,
+}
+
+impl DeadlineBody {
+    fn new(inner: hyper::body::Incoming, timeout: Duration, progress: Arc<BodyProgress>) -> DeadlineBody {
+        use http_body::Body as _;
+        if inner.is_end_stream() {
+            progress.finished.store(true, Ordering::Release);
+        }
+        DeadlineBody { inner, deadline: Box::pin(tokio::time::sleep(timeout)), progress }
+    }
+}
+
+impl http_body::Body for DeadlineBody {
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let this = &mut *self;
+        if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
+            if frame.is_none() || this.inner.is_end_stream() {
+                this.progress.finished.store(true, Ordering::Release);
+            }
+            return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
+        }
+        if this.deadline.as_mut().poll(cx).is_ready() {
+            this.progress.timed_out.store(true, Ordering::Release);
+            let late = std::io::Error::new(std::io::ErrorKind::TimedOut, "the request body did not arrive in time");
+            return Poll::Ready(Some(Err(late.into())));
+        }
+        Poll::Pending
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
 /// Binds the listen address, naming the setting when it fails.
-pub async fn bind(listen: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind(listen)
+pub async fn bind(listen: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("--listen (ENTRA_MCP_LISTEN): cannot listen on {listen}: {e}"))
 }
@@ -180,6 +610,10 @@ mod tests {
     }
 
     async fn harness() -> Harness {
+        harness_with(Limits::default()).await
+    }
+
+    async fn harness_with(limits: Limits) -> Harness {
         let fake = FakeEntra::start(&[key_a()]).await;
         fake.mount_token_endpoint_success(GRAPH_TOKEN, 3600).await;
         let graph = MockServer::start().await;
@@ -211,7 +645,7 @@ mod tests {
         let cancel = CancellationToken::new();
         let hosts = allowed_hosts(&[], Some(PUBLIC_URL));
         let router = router(app.server.clone(), app.auth.as_ref(), hosts, cancel.clone());
-        tokio::spawn(serve(listener, router, cancel.clone()));
+        tokio::spawn(serve_with(listener, router, limits, cancel.clone()));
         Harness { fake, graph, addr, cancel }
     }
 
@@ -285,13 +719,139 @@ mod tests {
         h.cancel.cancel();
     }
 
+    /// Opens a raw connection and sends `bytes`, the way a slow or stalled client would.
+    async fn raw(addr: SocketAddr, bytes: &str) -> tokio::net::TcpStream {
+        use tokio::io::AsyncWriteExt as _;
+        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        stream.write_all(bytes.as_bytes()).await.expect("send");
+        stream
+    }
+
+    /// Reads until the server closes the connection, failing if it is still open after `within`.
+    async fn closed_within(mut stream: tokio::net::TcpStream, within: Duration, what: &str) -> String {
+        use tokio::io::AsyncReadExt as _;
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(within, stream.read_to_end(&mut answer)).await;
+        assert!(read.is_ok(), "{what}: still open after {within:?}");
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    fn fresh_client() -> reqwest::Client {
+        reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client")
+    }
+
+    #[tokio::test]
+    async fn stalled_heads_bodies_and_idle_connections_are_closed_while_others_are_served() {
+        let limits = Limits {
+            header_timeout: Duration::from_secs(1),
+            body_timeout: Duration::from_secs(1),
+            idle_timeout: Duration::from_secs(2),
+            ..Limits::default()
+        };
+        let h = harness_with(limits).await;
+        let alice = sign(key_a(), &h.fake.user_claims(ALICE_OID));
+        let started = Instant::now();
+        let silent = raw(h.addr, "").await;
+        let half_head = raw(h.addr, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl").await;
+        // A token that passes, so the body is what the request waits on.
+        let half_body = raw(
+            h.addr,
+            &format!(
+                "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {alice}\r\n\
+                 Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n\
+                 Content-Length: 200\r\n\r\n{{\"jsonrpc\":\"2.0\","
+            ),
+        )
+        .await;
+        let kept_alive = raw(h.addr, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await;
+
+        // Everyone else is served meanwhile.
+        assert_eq!(post_mcp(h.addr, None).await.status().as_u16(), 401);
+        let health = fresh_client().get(format!("http://{}/healthz", h.addr)).send().await.expect("healthz");
+        assert_eq!(health.status().as_u16(), 200);
+
+        closed_within(silent, Duration::from_secs(3), "a connection that sent nothing").await;
+        closed_within(half_head, Duration::from_secs(3), "a half-sent head").await;
+        let answer = closed_within(half_body, Duration::from_secs(3), "a stalled body").await;
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        let answer = closed_within(kept_alive, Duration::from_secs(4), "an idle kept-alive connection").await;
+        assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok"), "{answer}");
+        // Not closed before the limits either: the idle connection outlived the head limit.
+        assert!(started.elapsed() >= Duration::from_millis(1900), "{:?}", started.elapsed());
+        h.cancel.cancel();
+    }
+
+    #[tokio::test]
+    async fn over_the_connection_bound_a_request_gets_503_and_healthz_still_answers() {
+        let limits = Limits { max_connections: 2, header_timeout: Duration::from_secs(30), ..Limits::default() };
+        let h = harness_with(limits).await;
+        let first = raw(h.addr, "").await;
+        let _second = raw(h.addr, "").await;
+        // Let the server accept both before the next one arrives.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let client = fresh_client();
+        let started = Instant::now();
+        let busy = client.post(format!("http://{}/mcp", h.addr)).body(initialize_body()).send().await.expect("post");
+        assert_eq!(busy.status().as_u16(), 503);
+        assert_eq!(busy.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("1"));
+        assert!(started.elapsed() < Duration::from_secs(2), "refused at once, not after a wait");
+        let health = client.get(format!("http://{}/healthz", h.addr)).send().await.expect("healthz");
+        assert_eq!(health.status().as_u16(), 200);
+
+        // A slot freed is a slot served.
+        drop(first);
+        let mut status = 0;
+        for _ in 0..40 {
+            status = post_mcp(h.addr, None).await.status().as_u16();
+            if status != 503 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(status, 401);
+        h.cancel.cancel();
+    }
+
+    #[tokio::test]
+    async fn over_the_in_flight_bound_a_request_gets_503_and_healthz_still_answers() {
+        let limits = Limits { max_in_flight: 1, ..Limits::default() };
+        let h = harness_with(limits).await;
+        let alice = sign(key_a(), &h.fake.user_claims(ALICE_OID));
+        // In flight until its body arrives, which it does not.
+        let _stalled = raw(
+            h.addr,
+            &format!(
+                "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {alice}\r\n\
+                 Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n\
+                 Content-Length: 200\r\n\r\n{{"
+            ),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let busy = post_mcp(h.addr, None).await;
+        assert_eq!(busy.status().as_u16(), 503);
+        assert_eq!(busy.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("1"));
+        let health = fresh_client().get(format!("http://{}/healthz", h.addr)).send().await.expect("healthz");
+        assert_eq!(health.status().as_u16(), 200);
+        h.cancel.cancel();
+    }
+
+    #[test]
+    fn the_loopback_address_listened_on_is_an_accepted_host() {
+        let at = |addr: &str| listen_host(addr.parse().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0))));
+        assert_eq!(at("127.0.0.2:8080").as_deref(), Some("127.0.0.2"));
+        assert_eq!(at("[::1]:8080").as_deref(), Some("[::1]"));
+        assert_eq!(at("0.0.0.0:8080"), None);
+        assert_eq!(at("10.0.0.5:8080"), None);
+    }
+
     #[tokio::test]
     async fn protected_resource_metadata_is_public() {
         let h = harness().await;
-        for suffix in ["", "/mcp"] {
+        for (suffix, resource) in [("", PUBLIC_URL.to_string()), ("/mcp", format!("{PUBLIC_URL}/mcp"))] {
             let url = format!("http://{}/.well-known/oauth-protected-resource{suffix}", h.addr);
             let metadata: serde_json::Value = reqwest::get(url).await.expect("get").json().await.expect("json");
-            assert_eq!(metadata["resource"], PUBLIC_URL);
+            assert_eq!(metadata["resource"], resource, "the document at {suffix:?} names its own resource");
             assert_eq!(metadata["authorization_servers"][0], format!("{}/{TENANT}/v2.0", h.fake.authority()));
             assert_eq!(metadata["bearer_methods_supported"][0], "header");
         }
