@@ -14,7 +14,7 @@ use crate::auth::obo::{OboSettings, OboTokenSource};
 use crate::auth::{Caller, TokenSource};
 use crate::config::{CredentialSource, Settings};
 use crate::demo::{DemoGraph, DemoOptions};
-use crate::graph::{GraphService, GraphSettings};
+use crate::graph::GraphService;
 use crate::http::HttpAuth;
 use crate::server::EntraServer;
 use crate::skill::{Confirmer, WriteGuard};
@@ -54,8 +54,7 @@ impl App {
             let persona = crate::demo::persona_object_id();
             let tokens = Arc::new(DemoTokenSource::new(persona.clone()));
             // The demo is the real path: the ordinary Graph client, pointed at the emulator.
-            let graph =
-                GraphService::new(GraphSettings { base_url: demo.base_url(), ..GraphSettings::default() }, tokens)?;
+            let graph = GraphService::new(settings.graph_settings(demo.base_url()), tokens)?;
             let caller = Arc::new(Caller { object_id: Some(persona), ..Caller::default() });
             return Ok(App {
                 server: EntraServer::new(graph, selection, caller).with_guard(guard),
@@ -65,7 +64,7 @@ impl App {
         }
 
         let tenant = &settings.tenant;
-        let graph_settings = GraphSettings { base_url: settings.graph_url.clone(), ..GraphSettings::default() };
+        let graph_settings = settings.graph_settings(settings.graph_url.clone());
         match mode {
             Mode::Local => {
                 let tokens = DeveloperTokenSource::new(&settings.graph_scope(), tenant.tenant_id.as_deref())?;

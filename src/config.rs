@@ -3,9 +3,11 @@
 //! fails with a message naming it instead of surfacing in the middle of a tool call.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+use crate::graph::GraphSettings;
 use crate::skill::Toolset;
 use crate::skills::Selection;
 
@@ -195,6 +197,45 @@ pub struct Settings {
     pub graph_url: String,
     pub selection: Selection,
     pub writes: WriteSettings,
+    pub graph_limits: GraphLimits,
+}
+
+/// How much Graph work one tool call may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GraphLimits {
+    /// `ENTRA_MCP_GRAPH_DEADLINE_SECONDS`: every request, page and retry of one tool call ends
+    /// by then.
+    pub deadline: Duration,
+    /// `ENTRA_MCP_MAX_PAGES`: pages one list request reads at most.
+    pub max_pages: u32,
+}
+
+impl Default for GraphLimits {
+    fn default() -> Self {
+        let defaults = GraphSettings::default();
+        GraphLimits { deadline: defaults.deadline, max_pages: defaults.max_pages }
+    }
+}
+
+impl GraphLimits {
+    fn from_env(var: &impl Fn(&str) -> Option<String>) -> anyhow::Result<GraphLimits> {
+        let defaults = GraphLimits::default();
+        let deadline = match whole_number(var, "ENTRA_MCP_GRAPH_DEADLINE_SECONDS", 1, 3600)? {
+            Some(seconds) => Duration::from_secs(u64::from(seconds)),
+            None => defaults.deadline,
+        };
+        let max_pages = whole_number(var, "ENTRA_MCP_MAX_PAGES", 1, 10_000)?.unwrap_or(defaults.max_pages);
+        Ok(GraphLimits { deadline, max_pages })
+    }
+}
+
+/// A variable holding a whole number within `min..=max`, if set.
+fn whole_number(var: &impl Fn(&str) -> Option<String>, name: &str, min: u32, max: u32) -> anyhow::Result<Option<u32>> {
+    let Some(value) = var(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) else { return Ok(None) };
+    match value.parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+        _ => bail!("{name}: `{}` is not a whole number from {min} to {max}", crate::render::trim(&value, 40)),
+    }
 }
 
 /// Parses `--toolsets`: a comma list of toolset names, `default` (the curated default list),
@@ -349,8 +390,20 @@ impl Settings {
             _ => cloud.graph_url().to_string(),
         };
         let writes = WriteSettings::from_env(demo.is_some(), &var)?;
+        let graph_limits = GraphLimits::from_env(&var)?;
         let tenant = TenantSettings::from_env(cloud, var)?;
-        Ok(Settings { demo, tenant, cloud, graph_url, selection, writes })
+        Ok(Settings { demo, tenant, cloud, graph_url, selection, writes, graph_limits })
+    }
+
+    /// The Graph client's settings for `base_url` (the cloud's Graph, or the demo emulator),
+    /// with the configured limits.
+    pub fn graph_settings(&self, base_url: String) -> GraphSettings {
+        GraphSettings {
+            base_url,
+            deadline: self.graph_limits.deadline,
+            max_pages: self.graph_limits.max_pages,
+            ..GraphSettings::default()
+        }
     }
 
     /// The Graph scope for the cloud (`https://graph.microsoft.com/.default`).
@@ -449,6 +502,23 @@ mod tests {
             .unwrap_or_default();
         assert!(e.contains("ENTRA_MCP_GRAPH_URL") && e.contains("https"));
         assert!(check_endpoint("X", "not a url").is_err());
+    }
+
+    #[test]
+    fn graph_limits_default_and_name_the_variable_at_fault() {
+        assert_eq!(GraphLimits::from_env(&env(&[])).ok(), Some(GraphLimits::default()));
+        let set =
+            GraphLimits::from_env(&env(&[("ENTRA_MCP_GRAPH_DEADLINE_SECONDS", " 12 "), ("ENTRA_MCP_MAX_PAGES", "5")]));
+        assert_eq!(set.ok(), Some(GraphLimits { deadline: Duration::from_secs(12), max_pages: 5 }));
+        for (name, value) in [
+            ("ENTRA_MCP_GRAPH_DEADLINE_SECONDS", "0"),
+            ("ENTRA_MCP_GRAPH_DEADLINE_SECONDS", "1.5"),
+            ("ENTRA_MCP_MAX_PAGES", "-1"),
+            ("ENTRA_MCP_MAX_PAGES", "lots"),
+        ] {
+            let e = GraphLimits::from_env(&env(&[(name, value)])).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains(name), "{name}={value}: {e}");
+        }
     }
 
     #[test]

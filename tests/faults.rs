@@ -46,6 +46,7 @@ fn graph_settings(base_url: String) -> GraphSettings {
         max_retries: 3,
         max_retry_wait: RETRY_BUDGET,
         initial_backoff: Duration::from_millis(10),
+        ..GraphSettings::default()
     }
 }
 

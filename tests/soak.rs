@@ -285,6 +285,7 @@ async fn thousands_of_random_calls_stay_well_formed_and_bounded() {
         max_retries: 3,
         max_retry_wait: Duration::from_millis(1500),
         initial_backoff: Duration::from_millis(5),
+        ..GraphSettings::default()
     };
     let graph = GraphService::new(settings, Arc::new(DemoTokenSource::new(persona.clone()))).expect("graph client");
     let caller = Arc::new(Caller { object_id: Some(persona), ..Caller::default() });

@@ -6,6 +6,12 @@
 //! and it maps Graph's errors to [`SkillError`]s. Every request is recorded (method, version,
 //! path, query, headers, status, request-id — never the token) so a skill's answer can show an
 //! admin exactly what was asked of Graph.
+//!
+//! One tool call's Graph work is bounded: a list reads at most a page cap of pages, every
+//! request and retry of the call ends by one deadline counted from [`GraphService::bind`], and a
+//! nextLink is followed only to the origin and version path the request went to (the token
+//! goes with it). A list cut short keeps the pages it read, answers `more`, records why in its
+//! request record and leaves a note ([`GraphClient::notes`]) for the answer.
 
 pub mod error;
 pub mod odata;
@@ -19,6 +25,7 @@ use reqwest::{Method, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use url::Url;
 
 use crate::auth::{Caller, TokenSource};
 use crate::error::{ErrorKind, SkillError};
@@ -67,6 +74,7 @@ pub struct GraphRequest {
     prefer_unknown_enums: bool,
     read_only: bool,
     body: Option<Value>,
+    max_pages: Option<u32>,
 }
 
 impl GraphRequest {
@@ -81,6 +89,7 @@ impl GraphRequest {
             prefer_unknown_enums: false,
             read_only: false,
             body: None,
+            max_pages: None,
         }
     }
 
@@ -139,6 +148,18 @@ impl GraphRequest {
         self
     }
 
+    /// Reads at most `pages` pages of a list, when fewer than the service's page cap will do
+    /// (a larger number does not raise the cap).
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = Some(pages.max(1));
+        self
+    }
+
+    /// `GET v1.0 /users`: how a note names the request.
+    fn label(&self) -> String {
+        format!("{} {} {}", self.method, self.version.as_str(), self.path)
+    }
+
     /// Only idempotent requests are retried after 503/504 or a dropped connection; a write is
     /// retried only after 429, which Graph sends before doing anything.
     fn idempotent(&self) -> bool {
@@ -168,6 +189,9 @@ pub struct GraphCall {
     /// Pages fetched through `@odata.nextLink` (when more than one).
     #[serde(skip)]
     pub pages: Option<u32>,
+    /// Why paging stopped short (page cap, deadline, a nextLink not followed) or the request was not sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 /// Limits for talking to Graph.
@@ -183,6 +207,12 @@ pub struct GraphSettings {
     pub max_retry_wait: Duration,
     /// Backoff before the first retry when Graph sends no `Retry-After`.
     pub initial_backoff: Duration,
+    /// Pages one list request reads at most: Graph sends empty sign-in and audit pages that
+    /// still carry a nextLink, so the item cap alone does not end a list.
+    pub max_pages: u32,
+    /// All of one tool call's Graph work — every request, page and retry — ends by this long
+    /// after the client was bound to the call.
+    pub deadline: Duration,
 }
 
 impl Default for GraphSettings {
@@ -193,6 +223,8 @@ impl Default for GraphSettings {
             max_retries: 3,
             max_retry_wait: Duration::from_secs(30),
             initial_backoff: Duration::from_millis(500),
+            max_pages: 50,
+            deadline: Duration::from_secs(30),
         }
     }
 }
@@ -203,7 +235,8 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// `@odata.count` when Graph returned it.
     pub total: Option<u64>,
-    /// More items exist beyond the cap.
+    /// More items exist beyond the cap, or may exist: paging was stopped short (the request
+    /// record and a note say why).
     pub more: bool,
 }
 
@@ -211,6 +244,8 @@ pub struct Page<T> {
 pub struct GraphService {
     http: reqwest::Client,
     settings: GraphSettings,
+    /// `base_url` parsed: the origin and path every nextLink is held to.
+    base: Url,
     tokens: Arc<dyn TokenSource>,
 }
 
@@ -221,26 +256,73 @@ impl GraphService {
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("entra-mcp/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Arc::new(GraphService { http, settings, tokens }))
+        let base = Url::parse(&settings.base_url)
+            .map_err(|e| anyhow::anyhow!("Graph base URL `{}` is not a URL: {e}", settings.base_url))?;
+        Ok(Arc::new(GraphService { http, settings, base, tokens }))
     }
 
     pub fn base_url(&self) -> &str {
         &self.settings.base_url
     }
 
-    /// A client bound to one caller, with its own request record.
+    /// A client bound to one caller for one tool call, with its own request record and notes;
+    /// the call's deadline starts now.
     pub fn bind(self: &Arc<Self>, caller: Arc<Caller>) -> GraphClient {
-        GraphClient { service: self.clone(), caller, calls: Arc::new(Mutex::new(Vec::new())) }
+        GraphClient {
+            service: self.clone(),
+            caller,
+            calls: Arc::new(Mutex::new(Vec::new())),
+            notes: Arc::new(Mutex::new(Vec::new())),
+            started: Instant::now(),
+        }
     }
 }
 
 /// A Graph client bound to one caller for one tool call. Cheap to clone; clones share the
-/// request record, so concurrent calls of a composite skill are all listed.
+/// request record, the notes and the deadline, so concurrent calls of a composite skill are all
+/// listed and all bounded by the same deadline.
 #[derive(Clone)]
 pub struct GraphClient {
     service: Arc<GraphService>,
     caller: Arc<Caller>,
     calls: Arc<Mutex<Vec<GraphCall>>>,
+    notes: Arc<Mutex<Vec<String>>>,
+    /// When the deadline started: the settings' `deadline` counts from here.
+    started: Instant,
+}
+
+/// Why a request gave up: the error, and whether the tool call's deadline was the cause (a list
+/// then keeps the pages it already read).
+struct Failure {
+    error: SkillError,
+    deadline: bool,
+}
+
+impl From<SkillError> for Failure {
+    fn from(error: SkillError) -> Self {
+        Failure { error, deadline: false }
+    }
+}
+
+/// What one attempt at a request came to.
+enum Attempt {
+    Done(Response),
+    /// Not worth retrying.
+    Fatal(Failure),
+    /// Worth retrying (after `Retry-After` when Graph sent one); `error` is the answer if no
+    /// retry is left.
+    Retryable {
+        error: SkillError,
+        retry_after: Option<Duration>,
+    },
+}
+
+/// Whether to try again.
+enum Next {
+    Retry(Duration),
+    GiveUp,
+    /// The wait would end past the tool call's deadline.
+    Deadline,
 }
 
 /// A successful response.
@@ -256,18 +338,31 @@ impl GraphClient {
         self.calls.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
+    /// What the answer should tell the model about the Graph work itself (a list cut short and
+    /// why), in the order it happened.
+    pub fn notes(&self) -> Vec<String> {
+        self.notes.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    /// The same client — record and notes shared — with the deadline starting again: for the
+    /// change a write makes after a human approved it, since the time the human took was not
+    /// Graph's.
+    pub fn with_fresh_deadline(&self) -> GraphClient {
+        GraphClient { started: Instant::now(), ..self.clone() }
+    }
+
     /// GET (or POST) one object and deserialise it.
     pub async fn get<T: DeserializeOwned>(&self, request: GraphRequest) -> Result<T, SkillError> {
-        let response = self.fetch(&request, &self.url(&request), 1).await?;
-        self.record(&request, response.status, response.request_id.clone(), 1);
+        let response = self.fetch(&request, &self.url(&request)).await?;
+        self.record(&request, response.status, response.request_id.clone(), 1, None);
         parse_json(&response)
     }
 
     /// A change (POST, PATCH, DELETE): Graph's answer when it has a body (a 204 has none).
     /// Never retried except after 429, which Graph sends before doing anything.
     pub async fn write(&self, request: GraphRequest) -> Result<Option<Value>, SkillError> {
-        let response = self.fetch(&request, &self.url(&request), 1).await?;
-        self.record(&request, response.status, response.request_id.clone(), 1);
+        let response = self.fetch(&request, &self.url(&request)).await?;
+        self.record(&request, response.status, response.request_id.clone(), 1, None);
         if response.body.trim().is_empty() {
             return Ok(None);
         }
@@ -277,8 +372,8 @@ impl GraphClient {
     /// A `/$count` request: Graph answers with a bare number.
     pub async fn count(&self, request: GraphRequest) -> Result<u64, SkillError> {
         let request = request.eventual();
-        let response = self.fetch(&request, &self.url(&request), 1).await?;
-        self.record(&request, response.status, response.request_id.clone(), 1);
+        let response = self.fetch(&request, &self.url(&request)).await?;
+        self.record(&request, response.status, response.request_id.clone(), 1, None);
         response
             .body
             .trim()
@@ -290,38 +385,88 @@ impl GraphClient {
     /// GET a collection, following `@odata.nextLink` until `cap` items are in hand. The record
     /// shows the first page's status and request-id and how many pages were read; a page that
     /// fails (or is not JSON) is recorded as the failure it is.
+    ///
+    /// Paging stops short — the pages read are the answer, with `more`, a `stopped` reason in
+    /// the record and a note — at the page cap, at the call's deadline, and at a nextLink that
+    /// leaves Graph's origin or the request's version path. A deadline that passes before the
+    /// first page is an error: there is nothing to answer with.
     pub async fn list<T: DeserializeOwned>(&self, request: GraphRequest, cap: usize) -> Result<Page<T>, SkillError> {
+        let settings = &self.service.settings;
+        let max_pages = request.max_pages.map_or(settings.max_pages, |p| p.min(settings.max_pages)).max(1);
         let mut url = self.url(&request);
         let mut items: Vec<T> = Vec::new();
         let mut total = None;
         let mut first: Option<(u16, Option<String>)> = None;
         let mut pages = 0u32;
+        let mut stopped: Option<String> = None;
         let more = loop {
             pages += 1;
-            let response = self.fetch(&request, &url, pages).await?;
-            let page: CollectionPage<T> = parse_json(&response).map_err(|e| self.failed(&request, e, pages))?;
+            let response = match self.send(&request, &url).await {
+                Ok(response) => response,
+                Err(failure) if failure.deadline && pages > 1 => {
+                    pages -= 1;
+                    stopped =
+                        Some(format!("stopped at the {} deadline after {pages} pages", seconds(settings.deadline)));
+                    break true;
+                }
+                Err(failure) => return Err(self.failed(&request, failure, pages)),
+            };
+            let page: CollectionPage<T> =
+                parse_json(&response).map_err(|e| self.failed(&request, Failure::from(e), pages))?;
             total = total.or(page.count);
             first.get_or_insert((response.status, response.request_id));
             items.extend(page.value);
-            match page.next_link {
-                Some(next) if items.len() < cap => {
-                    // Never send the caller's token anywhere but Graph itself.
-                    if !next.starts_with(&self.service.settings.base_url) {
-                        return Err(SkillError::new(
-                            ErrorKind::Upstream,
-                            "Graph returned a nextLink to another host; refusing to follow it",
-                        ));
-                    }
-                    url = next;
+            let Some(next) = page.next_link else { break items.len() > cap };
+            if items.len() >= cap {
+                break true;
+            }
+            if pages >= max_pages {
+                stopped = Some(format!("stopped after {pages} pages (the page cap)"));
+                break true;
+            }
+            // The caller's token goes wherever the link points, so only Graph itself will do.
+            match self.follow(&request, &next) {
+                Ok(next) => url = next,
+                Err(why) => {
+                    stopped = Some(format!("stopped after {pages} pages: Graph's next-page link {why}, not followed"));
+                    break true;
                 }
-                Some(_) => break true,
-                None => break items.len() > cap,
             }
         };
         items.truncate(cap);
         let (status, request_id) = first.unwrap_or((200, None));
-        self.record(&request, status, request_id, pages);
+        if let Some(why) = &stopped {
+            tracing::warn!(request = %request.label(), stopped = %why, "Graph paging stopped short");
+            self.note(format!("{}: {why}; more may exist — narrow the request", request.label()));
+        }
+        self.record(&request, status, request_id, pages, stopped);
         Ok(Page { items, total, more })
+    }
+
+    /// `next` as the URL to request, if it stays on Graph: same scheme, host and port as the
+    /// base URL, no user info, and a path under the base path and the request's version;
+    /// otherwise why not, in words that never repeat the link (it is Graph's text, not ours).
+    fn follow(&self, request: &GraphRequest, next: &str) -> Result<String, &'static str> {
+        let base = &self.service.base;
+        let link = Url::parse(next).map_err(|_| "is not a URL")?;
+        if link.scheme() != base.scheme() {
+            return Err("uses another scheme");
+        }
+        if !link.username().is_empty() || link.password().is_some() {
+            return Err("carries user info");
+        }
+        if link.host() != base.host() {
+            return Err("points to another host");
+        }
+        if link.port_or_known_default() != base.port_or_known_default() {
+            return Err("points to another port");
+        }
+        // The parsed path has its dot segments resolved, so `/v1.0/../x` cannot pass as `/v1.0/`.
+        let prefix = format!("{}/{}/", base.path().trim_end_matches('/'), request.version.as_str());
+        if !link.path().starts_with(&prefix) {
+            return Err("leaves the request's API version path");
+        }
+        Ok(link.into())
     }
 
     fn url(&self, request: &GraphRequest) -> String {
@@ -334,8 +479,21 @@ impl GraphClient {
         }
     }
 
+    fn note(&self, note: String) {
+        if let Ok(mut notes) = self.notes.lock() {
+            notes.push(note);
+        }
+    }
+
     /// Adds one request to the record the admin is shown.
-    fn record(&self, request: &GraphRequest, status: u16, request_id: Option<String>, pages: u32) {
+    fn record(
+        &self,
+        request: &GraphRequest,
+        status: u16,
+        request_id: Option<String>,
+        pages: u32,
+        stopped: Option<String>,
+    ) {
         let mut headers = Vec::new();
         if request.eventual {
             headers.push("ConsistencyLevel: eventual".to_string());
@@ -352,6 +510,7 @@ impl GraphClient {
             status,
             request_id,
             pages: (pages > 1).then_some(pages),
+            stopped,
         };
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(call);
@@ -359,30 +518,54 @@ impl GraphClient {
     }
 
     /// Records a request that failed (so the admin sees which one broke) and hands the error on.
-    fn failed(&self, request: &GraphRequest, error: SkillError, pages: u32) -> SkillError {
+    fn failed(&self, request: &GraphRequest, failure: Failure, pages: u32) -> SkillError {
+        let error = failure.error;
         let graph = error.graph.as_deref();
-        self.record(request, graph.map(|g| g.status).unwrap_or(0), graph.and_then(|g| g.request_id.clone()), pages);
+        let stopped = failure.deadline.then(|| format!("the {} deadline", seconds(self.service.settings.deadline)));
+        self.record(
+            request,
+            graph.map(|g| g.status).unwrap_or(0),
+            graph.and_then(|g| g.request_id.clone()),
+            pages,
+            stopped,
+        );
         error
     }
 
-    /// Sends one request and records it.
-    async fn fetch(&self, request: &GraphRequest, url: &str, pages: u32) -> Result<Response, SkillError> {
-        let response = self.send(request, url).await.map_err(|e| self.failed(request, e, pages))?;
-        Ok(response)
+    /// Sends one request and records a failure.
+    async fn fetch(&self, request: &GraphRequest, url: &str) -> Result<Response, SkillError> {
+        self.send(request, url).await.map_err(|f| self.failed(request, f, 1))
     }
 
-    /// Sends one request with retries. Returns the successful response or the mapped error.
-    async fn send(&self, request: &GraphRequest, url: &str) -> Result<Response, SkillError> {
+    /// Time left before the tool call's deadline; `None` once it has passed.
+    fn remaining(&self) -> Option<Duration> {
+        let left = self.service.settings.deadline.saturating_sub(self.started.elapsed());
+        (!left.is_zero()).then_some(left)
+    }
+
+    /// Sends one request with retries, none of them starting or running past the deadline.
+    /// Returns the successful response or the mapped error.
+    async fn send(&self, request: &GraphRequest, url: &str) -> Result<Response, Failure> {
         let settings = &self.service.settings;
+        if self.remaining().is_none() {
+            return Err(self.past_deadline(request, "was not sent"));
+        }
         let token = self.service.tokens.graph_token(&self.caller).await?;
         let started = Instant::now();
         let mut attempt = 0u32;
         let mut backoff = settings.initial_backoff;
         loop {
+            let Some(left) = self.remaining() else {
+                return Err(self.past_deadline(request, "was not sent"));
+            };
+            // The deadline, not only the per-request timeout, bounds a slow answer.
+            let timeout = settings.timeout.min(left);
+            let clipped = timeout < settings.timeout;
             let mut builder = self
                 .service
                 .http
                 .request(request.method.clone(), url)
+                .timeout(timeout)
                 .bearer_auth(token.secret())
                 .header(header::ACCEPT, "application/json");
             if request.eventual {
@@ -394,78 +577,105 @@ impl GraphClient {
             if let Some(body) = &request.body {
                 builder = builder.json(body);
             }
-            let retryable_wait = match builder.send().await {
-                Ok(response) => {
-                    let status = response.status();
-                    let request_id =
-                        response.headers().get("request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-                    let retry_after = retry_after(response.headers());
-                    let challenge = claims_challenge(response.headers());
-                    let body = match response.text().await {
-                        Ok(body) => body,
-                        Err(e) if request.idempotent() => {
-                            tracing::debug!(error = %e, "Graph response body interrupted");
-                            if let Some(wait) = self.next_wait(attempt, None, backoff, started) {
-                                attempt += 1;
-                                backoff *= 2;
-                                tokio::time::sleep(wait).await;
-                                continue;
-                            }
-                            return Err(connection_error(&e));
-                        }
-                        Err(e) => return Err(connection_error(&e)),
-                    };
-                    if status.is_success() {
-                        return Ok(Response { body, status: status.as_u16(), request_id });
-                    }
-                    let retryable = status == StatusCode::TOO_MANY_REQUESTS
-                        || (request.idempotent()
-                            && (status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::GATEWAY_TIMEOUT));
-                    let error = map_graph_error(status.as_u16(), &body, request_id);
-                    // A claims challenge (Conditional Access step-up, revoked session) is the
-                    // user's to answer: surfaced, never retried with the same token.
-                    if let Some(claims) = challenge {
-                        return Err(claims_error(error, &claims));
-                    }
-                    if !retryable {
-                        return Err(error);
-                    }
-                    match self.next_wait(attempt, retry_after, backoff, started) {
-                        Some(wait) => wait,
-                        None => return Err(throttled(error, retry_after)),
-                    }
-                }
-                Err(e) => {
-                    if !request.idempotent() {
-                        return Err(connection_error(&e));
-                    }
-                    match self.next_wait(attempt, None, backoff, started) {
-                        Some(wait) => wait,
-                        None => return Err(connection_error(&e)),
-                    }
-                }
+            let (error, retry_after) = match self.attempt(request, builder, clipped).await {
+                Attempt::Done(response) => return Ok(response),
+                Attempt::Fatal(failure) => return Err(failure),
+                Attempt::Retryable { error, retry_after } => (error, retry_after),
             };
-            attempt += 1;
-            backoff *= 2;
-            tokio::time::sleep(retryable_wait).await;
+            match self.next_wait(attempt, retry_after, backoff, started) {
+                Next::Retry(wait) => {
+                    attempt += 1;
+                    backoff *= 2;
+                    tokio::time::sleep(wait).await;
+                }
+                Next::GiveUp => return Err(error.into()),
+                Next::Deadline => {
+                    let mut error = error;
+                    error.message = format!(
+                        "{}; the tool call's {} deadline for Graph leaves no time to retry",
+                        error.message,
+                        seconds(settings.deadline)
+                    );
+                    return Err(Failure { error, deadline: true });
+                }
+            }
         }
     }
 
-    /// How long to wait before the next attempt, or `None` when the retry budget is spent.
-    fn next_wait(
-        &self,
-        attempt: u32,
-        retry_after: Option<Duration>,
-        backoff: Duration,
-        started: Instant,
-    ) -> Option<Duration> {
+    /// One attempt: the response, or the error and whether it may be retried. `clipped`: the
+    /// timeout was shortened to the deadline, so a timeout means the deadline passed.
+    async fn attempt(&self, request: &GraphRequest, builder: reqwest::RequestBuilder, clipped: bool) -> Attempt {
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(e) if clipped && e.is_timeout() => return Attempt::Fatal(self.past_deadline(request, "had no answer")),
+            Err(e) if request.idempotent() => {
+                return Attempt::Retryable { error: connection_error(&e), retry_after: None };
+            }
+            Err(e) => return Attempt::Fatal(connection_error(&e).into()),
+        };
+        let status = response.status();
+        let request_id = response.headers().get("request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let retry_after = retry_after(response.headers());
+        let challenge = claims_challenge(response.headers());
+        let body = match response.text().await {
+            Ok(body) => body,
+            Err(e) if clipped && e.is_timeout() => return Attempt::Fatal(self.past_deadline(request, "had no answer")),
+            Err(e) if request.idempotent() => {
+                tracing::debug!(error = %e, "Graph response body interrupted");
+                return Attempt::Retryable { error: connection_error(&e), retry_after: None };
+            }
+            Err(e) => return Attempt::Fatal(connection_error(&e).into()),
+        };
+        if status.is_success() {
+            return Attempt::Done(Response { body, status: status.as_u16(), request_id });
+        }
+        let retryable = status == StatusCode::TOO_MANY_REQUESTS
+            || (request.idempotent()
+                && (status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::GATEWAY_TIMEOUT));
+        let error = map_graph_error(status.as_u16(), &body, request_id);
+        // A claims challenge (Conditional Access step-up, revoked session) is the user's to
+        // answer: surfaced, never retried with the same token.
+        if let Some(claims) = challenge {
+            return Attempt::Fatal(claims_error(error, &claims).into());
+        }
+        if !retryable {
+            return Attempt::Fatal(error.into());
+        }
+        Attempt::Retryable { error: throttled(error, retry_after), retry_after }
+    }
+
+    /// A request the deadline stopped: not sent, or cut off while Graph was answering.
+    fn past_deadline(&self, request: &GraphRequest, what: &str) -> Failure {
+        let deadline = seconds(self.service.settings.deadline);
+        let error = SkillError::new(
+            ErrorKind::Upstream,
+            format!("{} {what}: the tool call's {deadline} deadline for Graph passed", request.label()),
+        )
+        .with_remedy("narrow the request (a shorter window, a filter, a lower limit) and retry");
+        Failure { error, deadline: true }
+    }
+
+    /// How long to wait before the next attempt, or why not to: the retry budget is spent, or
+    /// the wait would end past the deadline.
+    fn next_wait(&self, attempt: u32, retry_after: Option<Duration>, backoff: Duration, started: Instant) -> Next {
         let settings = &self.service.settings;
         if attempt >= settings.max_retries {
-            return None;
+            return Next::GiveUp;
         }
         let wait = retry_after.unwrap_or(backoff);
-        (started.elapsed() + wait <= settings.max_retry_wait).then_some(wait)
+        if started.elapsed() + wait > settings.max_retry_wait {
+            return Next::GiveUp;
+        }
+        match self.remaining() {
+            Some(left) if wait < left => Next::Retry(wait),
+            _ => Next::Deadline,
+        }
     }
+}
+
+/// `30 s`, or `1.5 s` for a deadline that is not whole seconds.
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 { format!("{} s", d.as_secs()) } else { format!("{:.1} s", d.as_secs_f64()) }
 }
 
 #[derive(serde::Deserialize)]
@@ -525,4 +735,39 @@ fn claims_error(mut error: SkillError, claims: &str) -> SkillError {
 fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
     let seconds: u64 = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
     Some(Duration::from_secs(seconds.min(3600)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Which links a v1.0 request on the public cloud's Graph follows, in the shapes a hostile
+    /// or broken nextLink takes (no server needed: nothing is sent).
+    #[test]
+    fn next_links_are_followed_only_on_graphs_origin_and_version_path() {
+        let tokens: Arc<dyn TokenSource> = Arc::new(crate::auth::demo::DemoTokenSource::new("oid"));
+        let Ok(service) = GraphService::new(GraphSettings::default(), tokens) else { panic!("service builds") };
+        let graph = service.bind(Arc::new(Caller::default()));
+        let v1 = GraphRequest::get("/auditLogs/signIns");
+        for link in [
+            "https://graph.microsoft.com/v1.0/auditLogs/signIns?$skiptoken=x",
+            "https://GRAPH.microsoft.com:443/v1.0/auditLogs/signIns?$skiptoken=x",
+        ] {
+            assert!(graph.follow(&v1, link).is_ok(), "{link}");
+        }
+        for (link, why) in [
+            ("https://graph.microsoft.com.evil.tld/v1.0/auditLogs/signIns", "another host"),
+            ("https://graph.microsoft.com@evil.tld/v1.0/auditLogs/signIns", "user info"),
+            ("https://graph.microsoft.com:8443/v1.0/auditLogs/signIns", "another port"),
+            ("http://graph.microsoft.com/v1.0/auditLogs/signIns", "another scheme"),
+            ("https://graph.microsoft.com/beta/auditLogs/signIns", "version path"),
+            ("https://graph.microsoft.com/v1.0/../beta/auditLogs/signIns", "version path"),
+            ("https://graph.microsoft.com/v1.0", "version path"),
+            ("/v1.0/auditLogs/signIns", "not a URL"),
+        ] {
+            let refused = graph.follow(&v1, link).err().unwrap_or_default();
+            assert!(refused.contains(why), "{link}: {refused:?}");
+        }
+        assert!(graph.follow(&v1.beta(), "https://graph.microsoft.com/beta/auditLogs/signIns").is_ok());
+    }
 }

@@ -263,7 +263,9 @@ impl Skill {
         let args = Value::Object(args);
         let outcome = (self.run)(ctx.clone(), args, caller).await;
         let graph_requests = ctx.graph.calls();
-        let notes = ctx.take_notes();
+        // The skill's notes, then the Graph client's own (a list it cut short and why).
+        let mut notes = ctx.take_notes();
+        notes.extend(ctx.graph.notes());
         match outcome {
             Ok((mut structured, mut markdown)) => {
                 if let Value::Object(map) = &mut structured {

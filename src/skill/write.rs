@@ -188,7 +188,7 @@ fn refused(reason: &str) -> SkillError {
 
 pub(super) async fn run<P, O, Fp, FpFut, Fa, FaFut>(
     step: Step<'_>,
-    ctx: Ctx,
+    mut ctx: Ctx,
     params: Arc<P>,
     prepare: &Fp,
     apply: &Fa,
@@ -261,6 +261,8 @@ where
                 if approver.approve(message).await == Approval::Declined {
                     return Err(refused("the human declined it when the client asked"));
                 }
+                // However long the human took to answer, the change gets the whole Graph deadline.
+                ctx.graph = ctx.graph.with_fresh_deadline();
             }
             let output = apply(ctx, params, plan).await?;
             encode(&output)
