@@ -63,6 +63,9 @@ pub fn path(template: &'static str, args: &[&str]) -> String {
     out
 }
 
+/// Idle connections to Graph kept for reuse after a burst.
+const IDLE_CONNECTIONS_PER_HOST: usize = 16;
+
 /// One request to Graph.
 #[derive(Debug, Clone)]
 pub struct GraphRequest {
@@ -254,6 +257,11 @@ impl GraphService {
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(Duration::from_secs(10))
+            // A burst of concurrent calls opens a connection per call in flight; keeping all of
+            // them idle afterwards holds their buffers for nothing. A few warm ones serve the
+            // steady state, and idle ones close after 30 s.
+            .pool_max_idle_per_host(IDLE_CONNECTIONS_PER_HOST)
+            .pool_idle_timeout(Duration::from_secs(30))
             .user_agent(concat!("entra-mcp/", env!("CARGO_PKG_VERSION")))
             .build()?;
         let base = Url::parse(&settings.base_url)
