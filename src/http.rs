@@ -577,7 +577,7 @@ pub async fn bind(listen: SocketAddr) -> anyhow::Result<TcpListener> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     //! The resource server end to end, against fakes of Entra (discovery, JWKS, token endpoint)
     //! and Graph: bad tokens never reach Entra or Graph; a good one is exchanged once, and
     //! Graph only ever sees the exchanged token.
@@ -598,7 +598,7 @@ mod tests {
     use crate::config::{Cloud, Settings};
     use crate::skills::Selection;
 
-    const PUBLIC_URL: &str = "https://entra-mcp.example";
+    pub(crate) const PUBLIC_URL: &str = "https://entra-mcp.example";
     const SECRET: &str = "server-secret-value-1234567890";
     const GRAPH_TOKEN: &str = "graph-token-from-the-exchange";
 
@@ -611,6 +611,36 @@ mod tests {
 
     async fn harness() -> Harness {
         harness_with(Limits::default()).await
+    }
+
+    /// The resource server in tenant mode on 127.0.0.1:0, signing callers in against `fake`
+    /// Entra and calling Graph at `graph_url`, with `extra` environment on top.
+    pub(crate) async fn serve_tenant(
+        fake: &FakeEntra,
+        graph_url: &str,
+        extra: &[(&str, &str)],
+        limits: Limits,
+    ) -> (SocketAddr, CancellationToken) {
+        let mut vars: HashMap<&str, String> = HashMap::from([
+            ("AZURE_TENANT_ID", TENANT.to_string()),
+            ("AZURE_CLIENT_ID", CLIENT_ID.to_string()),
+            ("AZURE_CLIENT_SECRET", SECRET.to_string()),
+            ("AZURE_AUTHORITY_HOST", fake.authority()),
+            ("ENTRA_MCP_PUBLIC_URL", PUBLIC_URL.to_string()),
+        ]);
+        vars.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        let settings = Settings::with_env(None, Cloud::Public, Some(graph_url), Selection::default(), |name| {
+            vars.get(name).cloned()
+        })
+        .expect("settings");
+        let app = App::start(&settings, Mode::Http).await.expect("app");
+        let listener = bind("127.0.0.1:0".parse().expect("addr")).await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let cancel = CancellationToken::new();
+        let hosts = allowed_hosts(&[], Some(PUBLIC_URL));
+        let router = router(app.server.clone(), app.auth.as_ref(), hosts, cancel.clone());
+        tokio::spawn(serve_with(listener, router, limits, cancel.clone()));
+        (addr, cancel)
     }
 
     async fn harness_with(limits: Limits) -> Harness {
@@ -628,24 +658,7 @@ mod tests {
             })))
             .mount(&graph)
             .await;
-        let vars: HashMap<&str, String> = HashMap::from([
-            ("AZURE_TENANT_ID", TENANT.to_string()),
-            ("AZURE_CLIENT_ID", CLIENT_ID.to_string()),
-            ("AZURE_CLIENT_SECRET", SECRET.to_string()),
-            ("AZURE_AUTHORITY_HOST", fake.authority()),
-            ("ENTRA_MCP_PUBLIC_URL", PUBLIC_URL.to_string()),
-        ]);
-        let settings = Settings::with_env(None, Cloud::Public, Some(&graph.uri()), Selection::default(), |name| {
-            vars.get(name).cloned()
-        })
-        .expect("settings");
-        let app = App::start(&settings, Mode::Http).await.expect("app");
-        let listener = bind("127.0.0.1:0".parse().expect("addr")).await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let cancel = CancellationToken::new();
-        let hosts = allowed_hosts(&[], Some(PUBLIC_URL));
-        let router = router(app.server.clone(), app.auth.as_ref(), hosts, cancel.clone());
-        tokio::spawn(serve_with(listener, router, limits, cancel.clone()));
+        let (addr, cancel) = serve_tenant(&fake, &graph.uri(), &[], limits).await;
         Harness { fake, graph, addr, cancel }
     }
 
@@ -1013,24 +1026,7 @@ mod tests {
             .await;
         let demo = DemoGraph::start(DemoOptions::default()).await.expect("emulator");
         let (graph_url, seen) = recording_proxy(demo.base_url()).await;
-        let vars: HashMap<&str, String> = HashMap::from([
-            ("AZURE_TENANT_ID", TENANT.to_string()),
-            ("AZURE_CLIENT_ID", CLIENT_ID.to_string()),
-            ("AZURE_CLIENT_SECRET", SECRET.to_string()),
-            ("AZURE_AUTHORITY_HOST", fake.authority()),
-            ("ENTRA_MCP_PUBLIC_URL", PUBLIC_URL.to_string()),
-        ]);
-        let settings = Settings::with_env(None, Cloud::Public, Some(&graph_url), Selection::default(), |name| {
-            vars.get(name).cloned()
-        })
-        .expect("settings");
-        let app = App::start(&settings, Mode::Http).await.expect("app");
-        let listener = bind("127.0.0.1:0".parse().expect("addr")).await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let cancel = CancellationToken::new();
-        let router =
-            router(app.server.clone(), app.auth.as_ref(), allowed_hosts(&[], Some(PUBLIC_URL)), cancel.clone());
-        tokio::spawn(serve(listener, router, cancel.clone()));
+        let (addr, cancel) = serve_tenant(&fake, &graph_url, &[], Limits::default()).await;
 
         // Every user at once, each over their own connection with their own token, asking
         // "who am I" several times.

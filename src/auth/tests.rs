@@ -3,20 +3,16 @@
 //! bearer middleware, so no on-behalf-of exchange is ever attempted for it; a listed client's
 //! token is exchanged as usual.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use super::jwt::CLIENT_NOT_ALLOWED_REASON;
-use super::testing::{ALICE_OID, CLIENT_ID, FakeEntra, TENANT, key_a, sign};
-use crate::app::{App, Mode};
-use crate::config::{Cloud, Settings};
-use crate::http::{allowed_hosts, bind, router, serve};
-use crate::skills::Selection;
+use super::testing::{ALICE_OID, FakeEntra, key_a, sign};
+use crate::http::Limits;
+use crate::http::tests::{PUBLIC_URL, serve_tenant};
 
-const PUBLIC_URL: &str = "https://entra-mcp.example";
 const ALLOWED_CLIENT: &str = "c11e0000-0000-4000-8000-0000000000c1";
 const OTHER_CLIENT: &str = "0e4e0000-0000-4000-8000-0000000000e4";
 
@@ -29,28 +25,10 @@ struct Server {
 async fn start(allowed_clients: Option<&str>) -> Server {
     let fake = FakeEntra::start(&[key_a()]).await;
     fake.mount_token_endpoint_success("graph-token", 3600).await;
-    let mut vars: HashMap<&str, String> = HashMap::from([
-        ("AZURE_TENANT_ID", TENANT.to_owned()),
-        ("AZURE_CLIENT_ID", CLIENT_ID.to_owned()),
-        ("AZURE_CLIENT_SECRET", "server-secret".to_owned()),
-        ("AZURE_AUTHORITY_HOST", fake.authority()),
-        ("ENTRA_MCP_PUBLIC_URL", PUBLIC_URL.to_owned()),
-    ]);
-    if let Some(list) = allowed_clients {
-        vars.insert("ENTRA_MCP_ALLOWED_CLIENTS", list.to_owned());
-    }
     // Graph is never reached successfully here: only whether an exchange happened matters.
-    let settings = Settings::with_env(None, Cloud::Public, Some("http://127.0.0.1:9"), Selection::default(), |name| {
-        vars.get(name).cloned()
-    })
-    .expect("settings");
-    let app = App::start(&settings, Mode::Http).await.expect("app");
-    let listener = bind("127.0.0.1:0".parse().expect("addr")).await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let cancel = CancellationToken::new();
-    let app_router =
-        router(app.server.clone(), app.auth.as_ref(), allowed_hosts(&[], Some(PUBLIC_URL)), cancel.clone());
-    tokio::spawn(serve(listener, app_router, cancel.clone()));
+    let extra: Vec<(&str, &str)> =
+        allowed_clients.map(|list| ("ENTRA_MCP_ALLOWED_CLIENTS", list)).into_iter().collect();
+    let (addr, cancel) = serve_tenant(&fake, "http://127.0.0.1:9", &extra, Limits::default()).await;
     Server { fake, addr, cancel }
 }
 
