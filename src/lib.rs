@@ -17,6 +17,7 @@ pub mod permissions;
 pub mod prompts;
 pub mod render;
 pub mod server;
+pub mod shared;
 pub mod skill;
 pub mod skills;
 pub mod snapshots;

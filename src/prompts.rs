@@ -4,7 +4,7 @@
 use rmcp::model::{GetPromptResult, JsonObject, Prompt, PromptArgument, PromptMessage, Role};
 
 use crate::error::SkillError;
-use crate::skills::shared::{UserRef, parse_guid};
+use crate::shared::{UserRef, parse_guid};
 
 struct Playbook {
     name: &'static str,

@@ -13,8 +13,8 @@ use entra_mcp::graph::resources::{
     ConditionalAccessPolicy, Device, Group, NamedLocation, RoleDefinition, ServicePrincipal,
 };
 use entra_mcp::graph::{GraphService, GraphSettings};
+use entra_mcp::shared::resolve::{self, APP, DEVICE, GROUP, LOCATION, POLICY, ROLE};
 use entra_mcp::skill::{Ctx, WriteGuard};
-use entra_mcp::skills::shared::resolve::{self, APP, DEVICE, GROUP, LOCATION, POLICY, ROLE};
 use serde_json::json;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -313,15 +313,16 @@ fn encode<O: Serialize + Render>(output: &O) -> Outcome {
     Ok((value, markdown))
 }
 
-/// Encodes an answer; a list whose answer would pass `max` bytes keeps the rows that fit.
+/// Encodes an answer; a list whose answer would pass `max` bytes keeps the rows that fit. Only
+/// lists are measured: no other answer can grow with its arguments.
 fn encode_within<O: Serialize + Render>(mut output: O, max: usize) -> Outcome {
     let mut encoded = encode(&output)?;
     // Each pass cuts in proportion to the excess, a little more to leave room for the note the
     // cut adds; rows are about the same size, so one or two passes suffice.
     for _ in 0..8 {
+        let Some(rows) = output.rows().filter(|rows| *rows > 0) else { break };
         let size = encoded.1.len() + serde_json::to_string(&encoded.0).map(|s| s.len()).unwrap_or(usize::MAX);
-        let Some(rows) = output.rows() else { break };
-        if size <= max || rows == 0 {
+        if size <= max {
             break;
         }
         let keep = ((rows as f64) * (max as f64 / size as f64) * 0.95) as usize;

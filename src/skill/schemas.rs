@@ -129,10 +129,8 @@ pub fn output<T: JsonSchema>(write: bool) -> Arc<JsonObject> {
     let mut error = generate::<SkillError>(true);
     hoist_defs(&mut object, &mut call);
     hoist_defs(&mut object, &mut error);
-    let mut preview = generate::<Preview>(true);
-    if write {
-        hoist_defs(&mut object, &mut preview);
-    }
+    let mut preview = if write { generate::<Preview>(true) } else { JsonObject::new() };
+    hoist_defs(&mut object, &mut preview);
     // An answer is the skill's own fields, a preview (writes) or an error, so none of them is
     // required at the top; the request trail is in every one.
     object.remove("required");

@@ -1,6 +1,6 @@
 //! The catalog: every skill this build knows, one folder per toolset and one file per skill
-//! (`users/get_user.rs`), with what several toolsets share in `shared/`. A toolset never
-//! imports another toolset.
+//! (`users/get_user.rs`). What several toolsets share lives below them in `crate::shared`; a
+//! toolset never imports another toolset.
 //!
 //! Adding a skill is one new file in its toolset's folder and one line in that toolset's
 //! `mod.rs`; the tool list, the `tools/` snapshots, the catalog page, `permissions`, the
@@ -10,7 +10,6 @@ mod audit;
 mod devices;
 mod groups;
 mod risk;
-pub mod shared;
 mod signins;
 mod users;
 

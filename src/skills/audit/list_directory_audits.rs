@@ -11,9 +11,9 @@ use crate::graph::resources::{DirectoryAudit, Group};
 use crate::graph::{GraphRequest, Page, Query};
 use crate::odata::Expr;
 use crate::render::{or_dash, short_time, table, trim_opt};
+use crate::shared::resolve::{self, GROUP, Kind};
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::resolve::{self, GROUP, Kind};
-use crate::skills::shared::*;
 
 const AUDIT_RETENTION_DAYS: i64 = 30;
 

@@ -4,11 +4,11 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::fields::{DEVICE_FIELDS, DeviceRow};
 use crate::graph::resources::Device;
 use crate::render::{fields, short_time, yes_no};
+use crate::shared::resolve::{self, DEVICE};
+use crate::shared::{DEVICE_FIELDS, DeviceRow};
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::resolve::{self, DEVICE};
 
 const GET_DEVICE: Declaration = Declaration {
     name: "get_device",

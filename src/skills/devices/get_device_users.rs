@@ -3,13 +3,13 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::fields::DEVICE_FIELDS;
 use crate::graph::resources::{Device, DirectoryObject};
 use crate::graph::{GraphRequest, Query};
 use crate::render::{or_dash, table};
+use crate::shared::DEVICE_FIELDS;
+use crate::shared::PersonRef;
+use crate::shared::resolve::{self, DEVICE};
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::PersonRef;
-use crate::skills::shared::resolve::{self, DEVICE};
 
 const GET_DEVICE_USERS: Declaration = Declaration {
     name: "get_device_users",

@@ -1,8 +1,6 @@
 //! The `devices` toolset: one device's facts, devices by compliance, management, join type,
 //! OS or staleness, and who owns and uses a device.
 
-mod fields;
-
 crate::toolset! {
     get_device,
     search_devices,

@@ -3,13 +3,12 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::fields::{DEVICE_FIELDS, DeviceRow};
 use crate::graph::resources::Device;
 use crate::graph::{GraphRequest, Query};
 use crate::odata::Expr;
 use crate::render::{or_dash, short_time, table, yes_no};
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::*;
 
 const SEARCH_DEVICES: Declaration = Declaration {
     name: "search_devices",

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::graph::resources::Group;
 use crate::graph::{GraphRequest, path};
 use crate::render::{fields, trim_opt, yes_no};
+use crate::shared::resolve::{self, GROUP};
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::resolve::{self, GROUP};
-use crate::skills::shared::*;
 
 use super::fields::GROUP_FIELDS;
 

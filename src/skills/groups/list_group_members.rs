@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::graph::resources::{DirectoryObject, Group};
 use crate::graph::{GraphRequest, Page, Query, path};
 use crate::render::{or_dash, table, yes_no};
+use crate::shared::resolve::{self, GROUP};
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::resolve::{self, GROUP};
-use crate::skills::shared::*;
 
 use super::fields::GROUP_FIELDS;
 

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::graph::resources::RiskDetection;
 use crate::graph::{GraphRequest, Query};
 use crate::odata::Expr;
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::*;
 
 use super::detections::*;
 

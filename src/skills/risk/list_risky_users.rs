@@ -8,8 +8,8 @@ use crate::graph::resources::RiskyUser;
 use crate::graph::{GraphRequest, Query};
 use crate::odata::Expr;
 use crate::render::{or_dash, short_time, table};
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::*;
 
 use super::detections::*;
 

@@ -13,8 +13,8 @@ use crate::graph::resources::{ConditionalAccessPolicy, SignIn};
 use crate::graph::{GraphRequest, Query, path};
 use crate::odata::Expr;
 use crate::render::{fields, or_dash, short_time, table};
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::*;
 
 const EXPLAIN_SIGN_IN_FAILURE: Declaration = Declaration {
     name: "explain_sign_in_failure",

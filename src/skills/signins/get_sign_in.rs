@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::lookup::{correlated, sign_in_by_id};
 use crate::graph::resources::SignIn;
 use crate::render::{fields, or_dash, short_time, table, trim_opt, yes_no};
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::*;
 
 const GET_SIGN_IN: Declaration = Declaration {
     name: "get_sign_in",

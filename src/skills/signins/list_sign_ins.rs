@@ -8,8 +8,8 @@ use crate::graph::resources::SignIn;
 use crate::graph::{GraphRequest, Query};
 use crate::odata::Expr;
 use crate::render::short_time;
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::*;
 
 const LIST_SIGN_INS: Declaration = Declaration {
     name: "list_sign_ins",

@@ -5,8 +5,8 @@ use crate::error::{ErrorKind, SkillError};
 use crate::graph::resources::SignIn;
 use crate::graph::{GraphRequest, Query, path};
 use crate::odata::Expr;
+use crate::shared::*;
 use crate::skill::Ctx;
-use crate::skills::shared::*;
 
 /// One sign-in by its id (given in the argument `field`), with report-only CA results.
 pub async fn sign_in_by_id(ctx: &Ctx, field: &str, id: &str) -> Result<SignIn, SkillError> {

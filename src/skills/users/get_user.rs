@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::graph::resources::User;
 use crate::graph::{GraphRequest, Query};
 use crate::render::{fields, short_time, yes_no};
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::*;
 
 // get_user
 
@@ -149,8 +149,6 @@ impl Render for UserProfile {
         ])
     }
 }
-
-// ---------------------------------------------------------------------------------------------
 
 const EXAMPLES: &[Example] = &[
     Example {

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::graph::resources::Device;
 use crate::graph::{GraphRequest, Query};
 use crate::render::{or_dash, short_time, table, yes_no};
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::*;
 
 // get_user_devices
 
@@ -33,18 +33,8 @@ pub struct GetUserDevicesParams {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct UserDevice {
-    pub id: String,
-    /// The device's own id (`deviceId`), as sign-in logs show it.
-    pub device_id: Option<String>,
-    pub display_name: Option<String>,
-    pub os: Option<String>,
-    pub os_version: Option<String>,
-    /// `entra_joined`, `registered` (personal, workplace-joined) or `hybrid_joined`.
-    pub join_type: Option<String>,
-    pub compliant: Option<bool>,
-    pub managed: Option<bool>,
-    pub enabled: Option<bool>,
-    pub last_seen: Option<String>,
+    #[serde(flatten)]
+    pub device: DeviceRow,
     /// `owner`, `user`, or both.
     pub relation: Vec<String>,
 }
@@ -53,19 +43,6 @@ pub struct UserDevice {
 pub struct UserDevices {
     pub devices: Vec<UserDevice>,
 }
-
-const DEVICE_FIELDS: &[&str] = &[
-    "id",
-    "deviceId",
-    "displayName",
-    "operatingSystem",
-    "operatingSystemVersion",
-    "trustType",
-    "isCompliant",
-    "isManaged",
-    "accountEnabled",
-    "approximateLastSignInDateTime",
-];
 
 async fn get_user_devices(ctx: Ctx, p: GetUserDevicesParams) -> Result<UserDevices, SkillError> {
     let key = p.user.parse("user")?;
@@ -82,25 +59,13 @@ async fn get_user_devices(ctx: Ctx, p: GetUserDevicesParams) -> Result<UserDevic
         for d in devices {
             by_id
                 .entry(d.id.clone())
-                .or_insert_with(|| UserDevice {
-                    join_type: join_type(d.trust_type.as_deref()),
-                    id: d.id,
-                    device_id: d.device_id,
-                    display_name: d.display_name,
-                    os: d.operating_system,
-                    os_version: d.operating_system_version,
-                    compliant: d.is_compliant,
-                    managed: d.is_managed,
-                    enabled: d.account_enabled,
-                    last_seen: d.approximate_last_sign_in_date_time,
-                    relation: Vec::new(),
-                })
+                .or_insert_with(|| UserDevice { device: DeviceRow::from(d), relation: Vec::new() })
                 .relation
                 .push(relation.to_string());
         }
     }
     let mut devices: Vec<UserDevice> = by_id.into_values().collect();
-    devices.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+    devices.sort_by(|a, b| b.device.last_seen.cmp(&a.device.last_seen));
     Ok(UserDevices { devices })
 }
 
@@ -109,7 +74,8 @@ impl Render for UserDevices {
         let rows: Vec<Vec<String>> = self
             .devices
             .iter()
-            .map(|d| {
+            .map(|row| {
+                let d = &row.device;
                 vec![
                     or_dash(&d.display_name),
                     format!("{} {}", d.os.clone().unwrap_or_default(), d.os_version.clone().unwrap_or_default())
@@ -119,7 +85,7 @@ impl Render for UserDevices {
                     yes_no(d.compliant).unwrap_or_else(|| "-".into()),
                     yes_no(d.managed).unwrap_or_else(|| "-".into()),
                     d.last_seen.as_deref().map(short_time).unwrap_or_else(|| "-".into()),
-                    d.relation.join("+"),
+                    row.relation.join("+"),
                     d.id.clone(),
                 ]
             })
@@ -131,8 +97,6 @@ impl Render for UserDevices {
         )
     }
 }
-
-// ---------------------------------------------------------------------------------------------
 
 const EXAMPLES: &[Example] = &[Example {
     question: "Which devices does Karita use, and are they compliant?",

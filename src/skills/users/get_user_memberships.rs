@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::graph::resources::Group;
 use crate::graph::{GraphRequest, Query};
 use crate::render::{or_dash, table};
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::*;
 
 // get_user_memberships
 
@@ -128,8 +128,6 @@ impl Render for UserMemberships {
         )
     }
 }
-
-// ---------------------------------------------------------------------------------------------
 
 const EXAMPLES: &[Example] = &[Example {
     question: "What groups is Karita in, including nested ones?",

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::graph::GraphRequest;
 use crate::graph::resources::AuthenticationMethod;
 use crate::render::{self, or_dash, short_time, table};
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::*;
 
 // list_user_auth_methods
 

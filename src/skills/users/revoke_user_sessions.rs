@@ -9,9 +9,9 @@ use serde_json::json;
 
 use crate::graph::GraphRequest;
 use crate::render::{fields, short_time};
+use crate::shared::*;
 use crate::skill::write::WriteTarget;
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset, WritePlan};
-use crate::skills::shared::*;
 
 const REVOKE_USER_SESSIONS: Declaration = Declaration {
     name: "revoke_user_sessions",

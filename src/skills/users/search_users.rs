@@ -7,8 +7,8 @@ use crate::graph::resources::User;
 use crate::graph::{GraphRequest, Query};
 use crate::odata::{Expr, Literal};
 use crate::render::{or_dash, short_time, table, yes_no};
+use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
-use crate::skills::shared::*;
 
 // search_users
 
@@ -197,8 +197,6 @@ impl Render for UserSearch {
         format!("{} users{total}\n{}{}", self.list.returned, table(&headers, &rows), self.list.footer())
     }
 }
-
-// ---------------------------------------------------------------------------------------------
 
 const EXAMPLES: &[Example] = &[
     Example {

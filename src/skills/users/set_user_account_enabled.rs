@@ -12,9 +12,9 @@ use crate::graph::resources::User;
 use crate::graph::{GraphRequest, Query};
 use crate::odata::Expr;
 use crate::render::{fields, yes_no};
+use crate::shared::*;
 use crate::skill::write::WriteTarget;
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset, WritePlan};
-use crate::skills::shared::*;
 
 const SET_USER_ACCOUNT_ENABLED: Declaration = Declaration {
     name: "set_user_account_enabled",
@@ -62,16 +62,25 @@ fn request(id: &str, enabled: bool) -> GraphRequest {
     GraphRequest::patch(format!("/users/{id}"), json!({"accountEnabled": enabled}))
 }
 
-/// Refuses to disable the last enabled user who holds Global Administrator directly: the
-/// tenant would have no one left to undo it.
-async fn check_last_global_administrator(ctx: &Ctx, target: &User) -> Result<(), SkillError> {
+/// Who holds Global Administrator directly; read beside the target, since it does not depend
+/// on it.
+async fn global_administrators(ctx: &Ctx) -> Result<Vec<RoleAssignment>, SkillError> {
     let request = GraphRequest::get("/roleManagement/directory/roleAssignments").query(
         Query::new()
             .select(&["principalId"])
             .filter(Expr::eq("roleDefinitionId", GLOBAL_ADMINISTRATOR))
             .top(HOLDERS_READ),
     );
-    let holders = ctx.graph.list::<RoleAssignment>(request, HOLDERS_READ).await?.items;
+    Ok(ctx.graph.list::<RoleAssignment>(request, HOLDERS_READ).await?.items)
+}
+
+/// Refuses to disable the last enabled user who holds Global Administrator directly: the
+/// tenant would have no one left to undo it.
+async fn check_last_global_administrator(
+    ctx: &Ctx,
+    target: &User,
+    holders: &[RoleAssignment],
+) -> Result<(), SkillError> {
     if !holders.iter().any(|h| h.principal_id.eq_ignore_ascii_case(&target.id)) {
         return Ok(());
     }
@@ -108,12 +117,14 @@ async fn check_last_global_administrator(ctx: &Ctx, target: &User) -> Result<(),
 
 async fn prepare(ctx: Ctx, p: Arc<SetUserAccountEnabledParams>) -> Result<WritePlan, SkillError> {
     let key = p.user.parse("user")?;
-    let (target, caller) = tokio::join!(user_target(&ctx, &key, STATE), caller_id(&ctx));
+    // Blocking also needs the Global Administrators; all three reads go out together.
+    let holders = async { if p.enabled { Ok(Vec::new()) } else { global_administrators(&ctx).await } };
+    let (target, caller, holders) = tokio::join!(user_target(&ctx, &key, STATE), caller_id(&ctx), holders);
     let (target, caller) = (target?, caller?);
     let tier = if p.enabled { 2 } else { 3 };
     check_user_guard_rails(&ctx, SET_USER_ACCOUNT_ENABLED.name, &target, &caller, true, tier)?;
     if !p.enabled {
-        check_last_global_administrator(&ctx, &target).await?;
+        check_last_global_administrator(&ctx, &target, &holders?).await?;
     }
     let name = user_label(&target);
     let effect = match (p.enabled, target.account_enabled) {

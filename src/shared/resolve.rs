@@ -142,7 +142,10 @@ pub async fn resolve<T: Named>(
             Err(e) if e.kind != ErrorKind::NotFound => return Err(e),
             Err(e) => {
                 let Some(key) = kind.alternate_key else {
-                    return Err(not_found(kind, &format!("{} {id}", kind.noun)).with_graph_of(e));
+                    // Keep Graph's status and request-id of the failed lookup.
+                    let mut missing = not_found(kind, &format!("{} {id}", kind.noun));
+                    missing.graph = e.graph;
+                    return Err(missing);
                 };
                 let request = GraphRequest::get(kind.collection)
                     .query(Query::new().select(select).filter(Expr::eq(key, id.as_str())).top(2));
@@ -187,18 +190,6 @@ fn not_found(kind: &Kind, what: &str) -> SkillError {
         "give the exact display name or the object id as `{}`, or find it with `{}`",
         kind.field, kind.search_skill
     ))
-}
-
-trait WithGraph {
-    fn with_graph_of(self, other: SkillError) -> SkillError;
-}
-
-impl WithGraph for SkillError {
-    /// Keeps Graph's status and request-id of the failed lookup.
-    fn with_graph_of(mut self, other: SkillError) -> SkillError {
-        self.graph = other.graph;
-        self
-    }
 }
 
 impl Named for crate::graph::resources::Group {

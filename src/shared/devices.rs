@@ -1,10 +1,10 @@
-//! What the device skills read of a device, and a device as an answer row.
+//! Devices as answers show them, for the skills that read devices (the `devices` toolset, a
+//! user's devices): the fields read, the row, and join types in an admin's words.
 
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::graph::resources::Device;
-use crate::skills::shared::join_type;
 
 pub const DEVICE_FIELDS: &[&str] = &[
     "id",
@@ -54,4 +54,14 @@ impl From<Device> for DeviceRow {
             registered: d.registration_date_time,
         }
     }
+}
+
+/// Graph's `trustType` as an admin says it.
+pub fn join_type(trust_type: Option<&str>) -> Option<String> {
+    trust_type.map(|t| match t {
+        "AzureAd" => "entra_joined".to_string(),
+        "Workplace" => "registered".to_string(),
+        "ServerAd" => "hybrid_joined".to_string(),
+        other => other.to_string(),
+    })
 }

@@ -1,6 +1,6 @@
-//! People and devices named in answers: [`PersonRef`], resolving a `user` argument to its id
-//! and UPN, Graph's 404 on a user turned into a `not_found` that points at `search_users`, and
-//! the device join types as admins say them.
+//! People named in answers: [`PersonRef`], resolving a `user` argument to its id and UPN,
+//! Graph's 404 on a user turned into a `not_found` that points at `search_users`, and users as
+//! the targets of writes.
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -42,16 +42,6 @@ pub async fn resolve_user(ctx: &Ctx, key: &UserKey) -> Result<PersonRef, SkillEr
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/// Graph's `trustType` as an admin says it.
-pub fn join_type(trust_type: Option<&str>) -> Option<String> {
-    trust_type.map(|t| match t {
-        "AzureAd" => "entra_joined".to_string(),
-        "Workplace" => "registered".to_string(),
-        "ServerAd" => "hybrid_joined".to_string(),
-        other => other.to_string(),
-    })
-}
 
 /// "Name (UPN)", as a write names its target.
 pub fn user_label(user: &User) -> String {
