@@ -1,6 +1,8 @@
 //! Devices: one laptop per member of staff (Windows, hybrid-joined for synced accounts, Macs
 //! in Marketing), phones for about a third of them, Karita's compliant Windows 11 laptop and
-//! unmanaged iPhone, and one laptop per generated user.
+//! unmanaged iPhone, one laptop per generated user, and a few machines on older Windows
+//! releases: a branch kiosk on Windows 10 21H2, a spare laptop on Windows 11 21H2 that nobody
+//! enrolled and nobody has used for months, and a training-room PC on Windows 11 22H2.
 //!
 //! The same records feed the sign-in generator, so a sign-in's `deviceDetail` names a device
 //! that exists, with the same compliance and join type.
@@ -108,6 +110,15 @@ pub const KARITA_IPHONE: &str = "Karita's iPhone";
 
 const WINDOWS_VERSIONS: &[&str] = &["10.0.22631.4460", "10.0.26100.2314", "10.0.19045.5131"];
 
+/// Story machines beyond each person's laptop and phone: name, owner handle, OS version, join
+/// type, compliant, managed, days since last seen, days since registration. Their owners
+/// already have a laptop, so these never become anyone's laptop or phone in the sign-in log.
+const OLDER_MACHINES: &[(&str, &str, &str, TrustType, bool, bool, i64, i64)] = &[
+    ("WGB-KIOSK-NY01", "mei.lin", "10.0.19044.5011", TrustType::AzureAd, false, true, 1, 1300),
+    ("WGB-LT-SPARE-07", "omar.farouk", "10.0.22000.2538", TrustType::AzureAd, false, false, 212, 1100),
+    ("WGB-TRAIN-LDN02", "samuel.osei", "10.0.22621.4317", TrustType::AzureAd, true, true, 3, 640),
+];
+
 /// All devices of the tenant, story people's first.
 pub fn devices(people: &[Person], seed: u64) -> Vec<Device> {
     let mut out = Vec::with_capacity(people.len() + people.len() / 3);
@@ -189,7 +200,36 @@ pub fn devices(people: &[Person], seed: u64) -> Vec<Device> {
             is_laptop: false,
         });
     }
+    out.extend(older_machines(people));
     out
+}
+
+/// The story's machines on older Windows releases, appended after everyone's own devices so
+/// no earlier device changes place.
+fn older_machines(people: &[Person]) -> Vec<Device> {
+    OLDER_MACHINES
+        .iter()
+        .filter_map(|&(name, owner, version, trust_type, compliant, managed, last_seen, registered)| {
+            let owner = people.iter().position(|p| !p.is_generated() && p.handle == owner)?;
+            Some(Device {
+                id: ids::device_id(name),
+                device_id: ids::object_id("deviceId", name),
+                display_name: name.into(),
+                platform: Platform::Windows,
+                os_version: version,
+                trust_type,
+                compliant,
+                managed,
+                enabled: true,
+                owner,
+                registered_days_ago: registered,
+                last_sign_in_days_ago: last_seen,
+                // A PC, so never taken for the owner's phone; the owner's own laptop comes first
+                // in the list and stays the one their sign-ins and methods name.
+                is_laptop: true,
+            })
+        })
+        .collect()
 }
 
 fn karita_devices(owner: usize) -> [Device; 2] {
