@@ -110,13 +110,50 @@ pub const KARITA_IPHONE: &str = "Karita's iPhone";
 
 const WINDOWS_VERSIONS: &[&str] = &["10.0.22631.4460", "10.0.26100.2314", "10.0.19045.5131"];
 
-/// Story machines beyond each person's laptop and phone: name, owner handle, OS version, join
-/// type, compliant, managed, days since last seen, days since registration. Their owners
-/// already have a laptop, so these never become anyone's laptop or phone in the sign-in log.
-const OLDER_MACHINES: &[(&str, &str, &str, TrustType, bool, bool, i64, i64)] = &[
-    ("WGB-KIOSK-NY01", "mei.lin", "10.0.19044.5011", TrustType::AzureAd, false, true, 1, 1300),
-    ("WGB-LT-SPARE-07", "omar.farouk", "10.0.22000.2538", TrustType::AzureAd, false, false, 212, 1100),
-    ("WGB-TRAIN-LDN02", "samuel.osei", "10.0.22621.4317", TrustType::AzureAd, true, true, 3, 640),
+/// A story machine beyond each person's laptop and phone. Its owner already has a laptop, so
+/// it never becomes anyone's laptop or phone in the sign-in log.
+struct OlderMachine {
+    name: &'static str,
+    owner: &'static str,
+    version: &'static str,
+    trust_type: TrustType,
+    compliant: bool,
+    managed: bool,
+    last_seen_days_ago: i64,
+    registered_days_ago: i64,
+}
+
+const OLDER_MACHINES: &[OlderMachine] = &[
+    OlderMachine {
+        name: "WGB-KIOSK-NY01",
+        owner: "mei.lin",
+        version: "10.0.19044.5011",
+        trust_type: TrustType::AzureAd,
+        compliant: false,
+        managed: true,
+        last_seen_days_ago: 1,
+        registered_days_ago: 1300,
+    },
+    OlderMachine {
+        name: "WGB-LT-SPARE-07",
+        owner: "omar.farouk",
+        version: "10.0.22000.2538",
+        trust_type: TrustType::AzureAd,
+        compliant: false,
+        managed: false,
+        last_seen_days_ago: 212,
+        registered_days_ago: 1100,
+    },
+    OlderMachine {
+        name: "WGB-TRAIN-LDN02",
+        owner: "samuel.osei",
+        version: "10.0.22621.4317",
+        trust_type: TrustType::AzureAd,
+        compliant: true,
+        managed: true,
+        last_seen_days_ago: 3,
+        registered_days_ago: 640,
+    },
 ];
 
 /// All devices of the tenant, story people's first.
@@ -209,21 +246,21 @@ pub fn devices(people: &[Person], seed: u64) -> Vec<Device> {
 fn older_machines(people: &[Person]) -> Vec<Device> {
     OLDER_MACHINES
         .iter()
-        .filter_map(|&(name, owner, version, trust_type, compliant, managed, last_seen, registered)| {
-            let owner = people.iter().position(|p| !p.is_generated() && p.handle == owner)?;
+        .filter_map(|m| {
+            let owner = people.iter().position(|p| !p.is_generated() && p.handle == m.owner)?;
             Some(Device {
-                id: ids::device_id(name),
-                device_id: ids::object_id("deviceId", name),
-                display_name: name.into(),
+                id: ids::device_id(m.name),
+                device_id: ids::object_id("deviceId", m.name),
+                display_name: m.name.into(),
                 platform: Platform::Windows,
-                os_version: version,
-                trust_type,
-                compliant,
-                managed,
+                os_version: m.version,
+                trust_type: m.trust_type,
+                compliant: m.compliant,
+                managed: m.managed,
                 enabled: true,
                 owner,
-                registered_days_ago: registered,
-                last_sign_in_days_ago: last_seen,
+                registered_days_ago: m.registered_days_ago,
+                last_sign_in_days_ago: m.last_seen_days_ago,
                 // A PC, so never taken for the owner's phone; the owner's own laptop comes first
                 // in the list and stays the one their sign-ins and methods name.
                 is_laptop: true,

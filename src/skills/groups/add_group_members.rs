@@ -22,7 +22,11 @@ const ADD_GROUP_MEMBERS: Declaration = Declaration {
     title: "Add users to a group",
     description: "Add up to 20 users (UPNs or ids) to a security or Microsoft 365 group; users already in it are skipped. Preview first, then confirm. Groups Administrator (role-assignable groups: Privileged Role Administrator).",
     toolset: Toolset::Groups,
-    permissions: &["GroupMember.ReadWrite.All", "RoleAssignmentSchedule.Read.Directory"],
+    permissions: &[
+        "GroupMember.ReadWrite.All",
+        "RoleAssignmentSchedule.Read.Directory",
+        "RoleEligibilitySchedule.Read.Directory",
+    ],
     least_role: "Groups Administrator (role-assignable groups: Privileged Role Administrator)",
     access: Access::Write { tier: 2, idempotent: true },
     beta: false,

@@ -24,7 +24,7 @@ const COUNT_GROUPS_BY_TYPE: Declaration = Declaration {
     title: "Count groups by type",
     description: "How many groups the tenant has in total and per type: security, Microsoft 365, distribution lists, mail-enabled security, plus how many are dynamic and how many role-assignable.",
     toolset: Toolset::Groups,
-    permissions: &["Group.ReadBasic.All"],
+    permissions: &["GroupMember.Read.All"],
     least_role: "none",
     access: Access::Read,
     beta: false,

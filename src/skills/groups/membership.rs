@@ -215,7 +215,11 @@ pub fn group_target(group: &Group) -> WriteTarget {
     WriteTarget {
         name: group.display_name.clone().unwrap_or_else(|| group.id.clone()),
         id: group.id.clone(),
-        state: json!({"kind": group.kind(), "dynamic": group.is_dynamic(), "role_assignable": group.is_assignable_to_role == Some(true)}),
+        state: json!({
+            "kind": group.kind(),
+            "dynamic": group.is_dynamic(),
+            "role_assignable": group.is_assignable_to_role == Some(true),
+        }),
     }
 }
 

@@ -22,7 +22,11 @@ const REMOVE_GROUP_MEMBERS: Declaration = Declaration {
     title: "Remove users from a group",
     description: "Remove up to 20 users (UPNs or ids) from a security or Microsoft 365 group, taking away what the group grants. Preview first, then confirm with the group name re-typed. Groups Administrator (role-assignable groups: Privileged Role Administrator).",
     toolset: Toolset::Groups,
-    permissions: &["GroupMember.ReadWrite.All", "RoleAssignmentSchedule.Read.Directory"],
+    permissions: &[
+        "GroupMember.ReadWrite.All",
+        "RoleAssignmentSchedule.Read.Directory",
+        "RoleEligibilitySchedule.Read.Directory",
+    ],
     least_role: "Groups Administrator (role-assignable groups: Privileged Role Administrator)",
     access: Access::Write { tier: 3, idempotent: true },
     beta: false,

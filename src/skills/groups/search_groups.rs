@@ -18,7 +18,7 @@ const SEARCH_GROUPS: Declaration = Declaration {
     title: "Search groups",
     description: "Find groups by name prefix or a word in the name, by kind (security, Microsoft 365, distribution list, mail-enabled security), dynamic or assigned membership, or role-assignable. Use get_group for one known group.",
     toolset: Toolset::Groups,
-    permissions: &["Group.ReadBasic.All"],
+    permissions: &["GroupMember.Read.All"],
     least_role: "none",
     access: Access::Read,
     beta: false,
