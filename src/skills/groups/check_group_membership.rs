@@ -55,7 +55,8 @@ pub struct MembershipCheck {
     pub group: GroupRef,
     /// Member directly or through nesting (Graph's `checkMemberGroups`).
     pub member: bool,
-    /// `direct`, `nested`, `direct_and_nested` or `not_member`.
+    /// `direct`, `nested`, `direct_and_nested`, `not_member`, or `member` when the direct
+    /// memberships could not be read to tell.
     pub how: String,
     /// For a nested membership: the user's own groups that sit inside the group.
     #[serde(skip_serializing_if = "Vec::is_empty")]
