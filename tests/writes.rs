@@ -347,3 +347,188 @@ async fn over_stdio_a_client_with_elicitation_asks_the_human_too() {
         client.cancel().await.expect("shutdown");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Group membership: add_group_members (C2) and remove_group_members (C3), read back from the
+// emulator after every step; each refusal (too many users, a role-assignable group without
+// Privileged Role Administrator, a dynamic group, a mis-typed confirm_target) changes nothing.
+// ---------------------------------------------------------------------------------------------
+
+const INCIDENT_RESPONSE: &str = "Incident Response Team";
+const HELPDESK_OPERATORS: &str = "Helpdesk Operators";
+
+fn upn(handle: &str) -> String {
+    format!("{handle}@woodgrovebank.com")
+}
+
+impl Running {
+    /// A group's direct members (ids, sorted) as the emulator holds them.
+    async fn members(&self, group: &str) -> Vec<String> {
+        let id = entra_mcp::demo::tenant::story::group_id(group);
+        let url = format!("{}/v1.0/groups/{id}/members?$select=id&$top=999", self.demo().base_url());
+        let bearer = format!("demo:{}", entra_mcp::demo::persona_object_id());
+        let page: Value =
+            self.http.get(url).bearer_auth(bearer).send().await.expect("read back").json().await.expect("JSON");
+        let mut ids: Vec<String> = page["value"]
+            .as_array()
+            .map(|v| v.iter().filter_map(|m| m["id"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    }
+}
+
+fn user_id(handle: &str) -> String {
+    entra_mcp::demo::tenant::story::user_id(handle)
+}
+
+/// A refusal of a membership change: the error kind, the reason, and no Graph write sent.
+fn refused_as(answer: &common::Answer, kind: &str, why: &str) {
+    assert!(answer.is_error, "should be refused: {}", answer.text);
+    assert_eq!(answer.structured["error"]["kind"], kind, "{}", answer.text);
+    assert!(answer.text.contains(why), "`{}` should say {why}", answer.text);
+    let methods: Vec<&str> = answer.structured["graph_requests"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["method"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(methods.iter().all(|m| *m == "GET"), "nothing but reads was sent: {methods:?}");
+}
+
+#[tokio::test]
+async fn add_group_members_previews_applies_and_reads_back() {
+    let running = start(Selection::everything(), &[]).await;
+    let before = running.members(INCIDENT_RESPONSE).await;
+    assert!(before.contains(&user_id("marcus")) && !before.contains(&user_id("kevin.obi")));
+    let args = json!({"group": INCIDENT_RESPONSE, "users": [upn("kevin.obi"), upn("arjun.mehta"), upn("marcus")]});
+
+    // The preview changes nothing, and says Marcus is a member already.
+    let preview = running.call("add_group_members", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C2");
+    assert_eq!(preview.structured["requests"].as_array().map(Vec::len), Some(2), "{}", preview.text);
+    assert!(preview.text.contains("already members, left as they are: Marcus Lee"), "{}", preview.text);
+    assert_eq!(running.members(INCIDENT_RESPONSE).await, before, "a preview changes nothing");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Confirmed: two additions, read back from the emulator and in the answer.
+    let mut confirmed = args.clone();
+    confirmed["confirm"] = json!(confirmation);
+    let applied = running.call("add_group_members", confirmed.clone()).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    let after = running.members(INCIDENT_RESPONSE).await;
+    assert_eq!(after.len(), before.len() + 2);
+    assert!(after.contains(&user_id("kevin.obi")) && after.contains(&user_id("arjun.mehta")));
+    assert_eq!(running.demo().writes_applied(), 2);
+    assert_eq!(applied.structured["member_count"], after.len());
+    let added: Vec<&str> =
+        applied.structured["added"].as_array().map(|a| a.iter().filter_map(|r| r["id"].as_str()).collect()).unwrap();
+    assert_eq!(added.len(), 2, "{}", applied.text);
+    assert!(applied.structured["added"].as_array().is_some_and(|a| a.iter().all(|r| r["member_now"] == true)));
+    assert_eq!(applied.structured["already_members"][0]["id"], user_id("marcus"));
+
+    // The same token again is stale: the users are members now.
+    refused(&running.call("add_group_members", confirmed).await, "changed since the preview");
+    // A fresh preview has nothing left to do.
+    let again = running.call("add_group_members", args).await;
+    assert!(again.text.contains("already a direct member"), "{}", again.text);
+    assert_eq!(again.structured["requests"].as_array().map(Vec::len), Some(0));
+    assert_eq!(running.demo().writes_applied(), 2);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn remove_group_members_needs_the_group_name_retyped() {
+    let running = start(Selection::everything(), &[]).await;
+    let before = running.members(INCIDENT_RESPONSE).await;
+    let args = json!({"group": INCIDENT_RESPONSE, "users": [upn("nadia.rahman"), upn("kevin.obi")]});
+
+    let preview = running.call("remove_group_members", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C3");
+    assert_eq!(preview.structured["confirm_target_required"], INCIDENT_RESPONSE);
+    assert_eq!(preview.structured["requests"].as_array().map(Vec::len), Some(1), "Kevin is not a member");
+    assert_eq!(running.members(INCIDENT_RESPONSE).await, before, "a preview changes nothing");
+
+    // Without the re-typed name, or with the wrong one: refused, nothing changed.
+    let mut confirmed = args.clone();
+    confirmed["confirm"] = json!(confirmation);
+    refused(&running.call("remove_group_members", confirmed.clone()).await, "confirm_target");
+    confirmed["confirm_target"] = json!("Incident Response");
+    refused(&running.call("remove_group_members", confirmed.clone()).await, "does not match");
+    confirmed["confirm_target"] = json!("2");
+    refused(&running.call("remove_group_members", confirmed.clone()).await, "does not match");
+    assert_eq!(running.members(INCIDENT_RESPONSE).await, before);
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Re-typed (case does not matter): Nadia is removed, and the answer reads it back.
+    confirmed["confirm_target"] = json!("incident response team");
+    let applied = running.call("remove_group_members", confirmed).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    let after = running.members(INCIDENT_RESPONSE).await;
+    assert_eq!(after.len(), before.len() - 1);
+    assert!(!after.contains(&user_id("nadia.rahman")) && after.contains(&user_id("marcus")));
+    assert_eq!(applied.structured["removed"][0]["id"], user_id("nadia.rahman"));
+    assert_eq!(applied.structured["removed"][0]["member_now"], false);
+    assert_eq!(applied.structured["not_members"][0]["id"], user_id("kevin.obi"));
+    assert_eq!(applied.structured["member_count"], after.len());
+    assert_eq!(running.demo().writes_applied(), 1);
+
+    // Undo with add_group_members puts her back.
+    let undo = json!({"group": INCIDENT_RESPONSE, "users": [upn("nadia.rahman")]});
+    let mut undo_confirmed = undo.clone();
+    undo_confirmed["confirm"] = json!(token(&running.call("add_group_members", undo).await));
+    assert!(!running.call("add_group_members", undo_confirmed).await.is_error);
+    assert_eq!(running.members(INCIDENT_RESPONSE).await, before);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn membership_changes_outside_the_rails_change_nothing() {
+    let running = start(Selection::everything(), &[]).await;
+    let helpdesk = running.members(HELPDESK_OPERATORS).await;
+    let sales = running.members("Sales Team").await;
+    let incident = running.members(INCIDENT_RESPONSE).await;
+
+    // More than 20 users: refused naming the field and the limit, before any request.
+    let many: Vec<String> = (1..=21).map(|n| upn(&format!("user{n:02}"))).collect();
+    let answer = running.call("add_group_members", json!({"group": INCIDENT_RESPONSE, "users": many})).await;
+    refused_as(&answer, "invalid_input", "`users`");
+    assert!(answer.text.contains("at most 20"), "{}", answer.text);
+    assert!(answer.structured["graph_requests"].as_array().is_none_or(Vec::is_empty), "refused before any request");
+    let answer = running.call("remove_group_members", json!({"group": INCIDENT_RESPONSE, "users": many})).await;
+    refused_as(&answer, "invalid_input", "at most 20");
+
+    // A role-assignable group, as Jordan (Security Reader and Reports Reader only).
+    for tool in ["add_group_members", "remove_group_members"] {
+        let answer = running
+            .call(tool, json!({"group": HELPDESK_OPERATORS, "users": [upn("arjun.mehta"), upn("kevin.obi")]}))
+            .await;
+        refused_as(&answer, "forbidden", "Privileged Role Administrator");
+        assert!(answer.text.contains("Security Reader"), "{}", answer.text);
+    }
+
+    // A dynamic group: membership follows its rule.
+    for tool in ["add_group_members", "remove_group_members"] {
+        let answer = running.call(tool, json!({"group": "Sales Team", "users": [upn("maria.garcia")]})).await;
+        refused_as(&answer, "invalid_input", "dynamic");
+    }
+
+    // An Exchange-managed group, and a break-glass account on a removal.
+    let answer =
+        running.call("add_group_members", json!({"group": "Treasury Alerts", "users": [upn("wei.zhang")]})).await;
+    refused_as(&answer, "invalid_input", "Exchange");
+    let break_glass = "breakglass01@woodgrovebank.onmicrosoft.com";
+    let answer =
+        running.call("remove_group_members", json!({"group": INCIDENT_RESPONSE, "users": [break_glass]})).await;
+    refused_as(&answer, "invalid_input", "break-glass");
+
+    // A confirmation cannot carry a refused call through either.
+    let forged = json!({"group": HELPDESK_OPERATORS, "users": [upn("arjun.mehta")], "confirm": "made-up"});
+    refused(&running.call("add_group_members", forged).await, "not one this server issued");
+
+    assert_eq!(running.members(HELPDESK_OPERATORS).await, helpdesk);
+    assert_eq!(running.members("Sales Team").await, sales);
+    assert_eq!(running.members(INCIDENT_RESPONSE).await, incident);
+    assert_eq!(running.demo().writes_applied(), 0);
+    running.stop().await;
+}

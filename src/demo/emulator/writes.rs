@@ -4,7 +4,8 @@
 //!
 //! A request is first planned into a [`Change`] against the tenant it was resolved on (body
 //! parsing and property checks), then applied under the emulator's write lock, which checks
-//! again what may have changed since (the item still exists, the member is not one already).
+//! again what may have changed since (the item still exists, the member is not one already,
+//! the group's members are Graph's to change).
 //! Applied changes are kept in order so they can be replayed on a re-anchored tenant; every
 //! value a change needs (ids, instants) is fixed when it is planned, so a replay gives the
 //! same result.
@@ -83,6 +84,7 @@ impl Write {
                 if set.find(tenant, id).is_none() {
                     return Err(GraphError::not_found(id));
                 }
+                membership_rules(set, tenant, id, navigation)?;
                 let (kind, value) = tenant.directory_object(member).ok_or_else(|| GraphError::not_found(member))?;
                 let member_id = value.get("id").and_then(Value::as_str).unwrap_or(member).to_string();
                 if !(refs.add)(tenant, id, DirectoryRef { kind, id: member_id }) {
@@ -101,6 +103,7 @@ impl Write {
                 if set.find(tenant, id).is_none() {
                     return Err(GraphError::not_found(id));
                 }
+                membership_rules(set, tenant, id, navigation)?;
                 if !(refs.remove)(tenant, id, member) {
                     return Err(GraphError::not_found(member));
                 }
@@ -108,6 +111,37 @@ impl Write {
             }
         }
     }
+}
+
+/// Graph changes the members of assigned security and Microsoft 365 groups only: a dynamic
+/// group's members come from its rule (403), and distribution lists and mail-enabled security
+/// groups belong to Exchange Online (400), for additions and removals alike.
+fn membership_rules(set: &EntitySet, tenant: &Tenant, id: &str, navigation: &Navigation) -> GraphResult<()> {
+    if set.path != "groups" || navigation.path != "members" {
+        return Ok(());
+    }
+    let Some(group) = set.find(tenant, id).map(|row| row.item.json()) else {
+        return Ok(());
+    };
+    let types: Vec<&str> = group
+        .get("groupTypes")
+        .and_then(Value::as_array)
+        .map(|t| t.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if types.contains(&"DynamicMembership") {
+        return Err(GraphError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        ));
+    }
+    if group.get("mailEnabled") == Some(&Value::Bool(true)) && !types.contains(&"Unified") {
+        return Err(GraphError::bad_request(
+            true,
+            "Cannot Update a mail-enabled security groups and or distribution list.",
+        ));
+    }
+    Ok(())
 }
 
 fn after_write(set: &EntitySet, tenant: &mut Tenant) {

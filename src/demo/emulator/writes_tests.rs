@@ -338,3 +338,26 @@ async fn a_faulted_write_is_not_applied() {
     );
     assert_eq!(graph.writes_applied(), 1);
 }
+
+#[tokio::test]
+async fn members_of_dynamic_and_exchange_managed_groups_are_not_graphs_to_change() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let karita = story::karita_id();
+    let members = |group: &str| format!("/v1.0/groups/{}/members?$select=id&$top=999", story::group_id(group));
+    for (group, status, code, member) in [
+        ("Sales Team", StatusCode::FORBIDDEN, "Authorization_RequestDenied", story::user_id("alex")),
+        ("Treasury Alerts", StatusCode::BAD_REQUEST, "Request_BadRequest", story::user_id("diego.alvarez")),
+        ("Branch Managers", StatusCode::BAD_REQUEST, "Request_BadRequest", story::user_id("mei.lin")),
+    ] {
+        let id = story::group_id(group);
+        let (_, before) = client.json(&members(group)).await;
+        assert!(ids(&before).contains(&member), "{group}");
+        let (got, error) = send(client.post(&format!("/v1.0/groups/{id}/members/$ref"), &odata_id(&karita))).await;
+        assert_eq!((got, error["error"]["code"].as_str()), (status, Some(code)), "{group}: {error}");
+        let (got, error) = send(client.delete(&format!("/v1.0/groups/{id}/members/{member}/$ref"))).await;
+        assert_eq!((got, error["error"]["code"].as_str()), (status, Some(code)), "{group}: {error}");
+        assert_eq!(client.json(&members(group)).await.1, before, "{group}: nothing changed");
+    }
+    assert_eq!(graph.writes_applied(), 0);
+}

@@ -1,6 +1,8 @@
 //! Devices: one laptop per member of staff (Windows, hybrid-joined for synced accounts, Macs
 //! in Marketing), phones for about a third of them, Karita's compliant Windows 11 laptop and
-//! unmanaged iPhone, and one laptop per generated user.
+//! unmanaged iPhone, one laptop per generated user, and a few machines on older Windows
+//! releases: a branch kiosk on Windows 10 21H2, a spare laptop on Windows 11 21H2 that nobody
+//! enrolled and nobody has used for months, and a training-room PC on Windows 11 22H2.
 //!
 //! The same records feed the sign-in generator, so a sign-in's `deviceDetail` names a device
 //! that exists, with the same compliance and join type.
@@ -108,6 +110,52 @@ pub const KARITA_IPHONE: &str = "Karita's iPhone";
 
 const WINDOWS_VERSIONS: &[&str] = &["10.0.22631.4460", "10.0.26100.2314", "10.0.19045.5131"];
 
+/// A story machine beyond each person's laptop and phone. Its owner already has a laptop, so
+/// it never becomes anyone's laptop or phone in the sign-in log.
+struct OlderMachine {
+    name: &'static str,
+    owner: &'static str,
+    version: &'static str,
+    trust_type: TrustType,
+    compliant: bool,
+    managed: bool,
+    last_seen_days_ago: i64,
+    registered_days_ago: i64,
+}
+
+const OLDER_MACHINES: &[OlderMachine] = &[
+    OlderMachine {
+        name: "WGB-KIOSK-NY01",
+        owner: "mei.lin",
+        version: "10.0.19044.5011",
+        trust_type: TrustType::AzureAd,
+        compliant: false,
+        managed: true,
+        last_seen_days_ago: 1,
+        registered_days_ago: 1300,
+    },
+    OlderMachine {
+        name: "WGB-LT-SPARE-07",
+        owner: "omar.farouk",
+        version: "10.0.22000.2538",
+        trust_type: TrustType::AzureAd,
+        compliant: false,
+        managed: false,
+        last_seen_days_ago: 212,
+        registered_days_ago: 1100,
+    },
+    OlderMachine {
+        name: "WGB-TRAIN-LDN02",
+        owner: "samuel.osei",
+        version: "10.0.22621.4317",
+        trust_type: TrustType::AzureAd,
+        compliant: true,
+        managed: true,
+        last_seen_days_ago: 3,
+        registered_days_ago: 640,
+    },
+];
+
 /// All devices of the tenant, story people's first.
 pub fn devices(people: &[Person], seed: u64) -> Vec<Device> {
     let mut out = Vec::with_capacity(people.len() + people.len() / 3);
@@ -189,7 +237,36 @@ pub fn devices(people: &[Person], seed: u64) -> Vec<Device> {
             is_laptop: false,
         });
     }
+    out.extend(older_machines(people));
     out
+}
+
+/// The story's machines on older Windows releases, appended after everyone's own devices so
+/// no earlier device changes place.
+fn older_machines(people: &[Person]) -> Vec<Device> {
+    OLDER_MACHINES
+        .iter()
+        .filter_map(|m| {
+            let owner = people.iter().position(|p| !p.is_generated() && p.handle == m.owner)?;
+            Some(Device {
+                id: ids::device_id(m.name),
+                device_id: ids::object_id("deviceId", m.name),
+                display_name: m.name.into(),
+                platform: Platform::Windows,
+                os_version: m.version,
+                trust_type: m.trust_type,
+                compliant: m.compliant,
+                managed: m.managed,
+                enabled: true,
+                owner,
+                registered_days_ago: m.registered_days_ago,
+                last_sign_in_days_ago: m.last_seen_days_ago,
+                // A PC, so never taken for the owner's phone; the owner's own laptop comes first
+                // in the list and stays the one their sign-ins and methods name.
+                is_laptop: true,
+            })
+        })
+        .collect()
 }
 
 fn karita_devices(owner: usize) -> [Device; 2] {

@@ -1,10 +1,13 @@
 //! Groups of the story — Finance Department nested in Finance App Users, the Finance Team
 //! Microsoft 365 group, the dynamic Sales Team and (paused) All Guests, CA Exclusions with 40
 //! members, the Finance Laptops device group, a distribution list, three ownerless groups and
-//! the role-assignable Helpdesk Operators — plus one generated group per 50 generated users.
+//! the role-assignable Helpdesk Operators, the mail-enabled security group Treasury Alerts and
+//! New Hires, owned by the HR Onboarding Automation app — plus one generated group per 50
+//! generated users.
 
 use serde_json::{Value, json};
 
+use super::apps::{HR_ONBOARDING, service_principal_id};
 use super::clock::Clock;
 use super::devices::Device;
 use super::ids;
@@ -21,6 +24,10 @@ pub const FINANCE_LAPTOPS: &str = "Finance Laptops";
 pub const BRANCH_MANAGERS_DL: &str = "Branch Managers";
 pub const HELPDESK_OPERATORS: &str = "Helpdesk Operators";
 pub const INCIDENT_RESPONSE: &str = "Incident Response Team";
+/// Mail-enabled security group: managed in Exchange Online, so Graph cannot change its members.
+pub const TREASURY_ALERTS: &str = "Treasury Alerts";
+/// Owned by a user and by the HR Onboarding Automation app's service principal.
+pub const NEW_HIRES: &str = "New Hires";
 /// The group deleted in the story (only its audit entry remains).
 pub const DELETED_GROUP: &str = "Project Phoenix";
 
@@ -33,6 +40,8 @@ pub enum GroupKind {
     Distribution,
     /// Security group with dynamic membership.
     DynamicSecurity,
+    /// Security group with a mailbox address, managed in Exchange Online.
+    MailEnabledSecurity,
 }
 
 #[derive(Debug, Clone)]
@@ -150,6 +159,28 @@ pub fn groups(people: &[Person], devices: &[Device]) -> Vec<Group> {
         .owned_by(&["marcus"])
         .with_users(story().filter(handle_is(&["marcus", "jordan", "nadia.rahman"])));
 
+    let treasury_alerts = Group::new(
+        TREASURY_ALERTS,
+        "Treasury payment and liquidity alerts (mail-enabled security)",
+        GroupKind::MailEnabledSecurity,
+        600,
+    )
+    .owned_by(&["hannah.schmidt"])
+    .with_users(story().filter(handle_is(&["hannah.schmidt", "diego.alvarez", "greta.berg"])));
+
+    // The onboarding app creates the accounts and keeps this group; HR co-owns it.
+    let mut new_hires = Group::new(
+        NEW_HIRES,
+        "Staff in their first 90 days (kept by HR Onboarding Automation)",
+        GroupKind::Security,
+        330,
+    )
+    .owned_by(&["claire.dubois"])
+    .with_users(story().filter(handle_is(&["aisha.bello", "ben.carter"])));
+    new_hires
+        .owners
+        .push(DirectoryRef { kind: super::ObjectKind::ServicePrincipal, id: service_principal_id(HR_ONBOARDING) });
+
     // Three groups nobody owns any more.
     let project_falcon = Group::new("Project Falcon", "Core banking migration project", GroupKind::Unified, 1100)
         .with_users(story().filter(handle_is(&["tom", "arjun.mehta", "omar.farouk", "dmitri.volkov"])));
@@ -169,6 +200,8 @@ pub fn groups(people: &[Person], devices: &[Device]) -> Vec<Group> {
         branch_managers,
         helpdesk,
         incident_response,
+        treasury_alerts,
+        new_hires,
         project_falcon,
         campaign,
         file_share,
@@ -212,6 +245,7 @@ pub fn to_json(group: &Group, clock: &Clock) -> Value {
         GroupKind::Unified => (json!(["Unified"]), true, false),
         GroupKind::Distribution => (json!([]), true, false),
         GroupKind::DynamicSecurity => (json!(["DynamicMembership"]), false, true),
+        GroupKind::MailEnabledSecurity => (json!([]), true, true),
     };
     let mail = if mail_enabled {
         Value::from(format!("{}@{DOMAIN}", group.mail_nickname.to_ascii_lowercase()))
