@@ -5,4 +5,5 @@ mod fields;
 crate::toolset! {
     get_group,
     list_group_members,
+    get_group_roles,
 }
