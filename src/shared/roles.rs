@@ -148,3 +148,34 @@ pub fn scope_label(scope: Option<&str>) -> String {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_read_as_an_admin_names_them() {
+        assert_eq!(scope_label(None), "tenant");
+        assert_eq!(scope_label(Some("/")), "tenant");
+        assert_eq!(scope_label(Some("/administrativeUnits/42")), "administrative unit 42");
+        assert_eq!(scope_label(Some("/5b1a-app")), "object 5b1a-app");
+    }
+
+    #[test]
+    fn global_administrator_is_privileged_even_without_the_beta_flags() {
+        let none = HashMap::new();
+        assert_eq!(is_privileged(&none, &GLOBAL_ADMINISTRATOR.to_uppercase()), Some(true));
+        assert_eq!(is_privileged(&none, "4a5d8f65-41da-4de4-8968-e035b65339cf"), None);
+        let flags = HashMap::from([("4a5d8f65-41da-4de4-8968-e035b65339cf".to_string(), false)]);
+        assert_eq!(is_privileged(&flags, "4A5D8F65-41DA-4DE4-8968-E035B65339CF"), Some(false));
+    }
+
+    #[test]
+    fn principal_filters_quote_the_id_and_expand_the_role_name() {
+        let request = active_assignments("c563c437-0241-5d5e-ba18-cb29b082a4b5");
+        let described = request.describe();
+        assert!(described.contains("principalId eq 'c563c437-0241-5d5e-ba18-cb29b082a4b5'"), "{described}");
+        assert!(described.contains("$expand=roleDefinition($select=id,displayName)"), "{described}");
+        assert!(privileged_flags_request().describe().starts_with("GET beta "));
+    }
+}
