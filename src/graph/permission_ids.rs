@@ -63,6 +63,7 @@ const DELEGATED: &[(&str, &str)] = &[
     ("Policy.ReadWrite.AuthenticationMethod", "7e823077-d88e-468f-a337-e18f1f0e6c7c"),
     ("Policy.ReadWrite.ConditionalAccess", "ad902697-1014-4ef5-81ef-2b4301988e8c"),
     ("Policy.ReadWrite.PermissionGrant", "2672f8bb-fd5e-42e0-85e1-ec764dd2614e"),
+    ("PrivilegedAssignmentSchedule.Read.AzureADGroup", "02a32cc4-7ab5-4b58-879a-0586e0f7c495"),
     ("PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup", "06dbc45d-6708-4ef0-a797-f797ee68bf4b"),
     ("PrivilegedEligibilitySchedule.Read.AzureADGroup", "8f44f93d-ecef-46ae-a9bf-338508d44d6b"),
     ("ProvisioningLog.Read.All", "95aec97b-cf27-4a8d-a67d-42f60b5b38ef"),

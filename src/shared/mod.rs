@@ -10,6 +10,7 @@ mod params;
 mod people;
 pub mod resolve;
 mod risk;
+pub mod roles;
 mod sign_ins;
 
 pub use devices::{DEVICE_FIELDS, DeviceRow, join_type};

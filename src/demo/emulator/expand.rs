@@ -1,7 +1,7 @@
 //! `$expand` of navigation properties: a user's manager (optionally the whole chain with
 //! `$levels=max`) and direct reports, a group's members and owners, a device's registered
-//! owners and users, an application's owners, and the principal and role definition of a role
-//! assignment.
+//! owners and users, an application's owners, the principal and role definition of a role
+//! assignment, and the group of a PIM for Groups schedule instance.
 
 use serde_json::Value;
 
@@ -36,6 +36,12 @@ pub fn expand(ctx: &Ctx<'_>, item: &Value, how: &Expand) -> Option<Value> {
             let role = item.get("roleDefinitionId").and_then(Value::as_str)?;
             let value = tenant.role_definitions.get(role)?;
             Some(shape(ctx, &schema::ROLE_DEFINITIONS, value, None, how.select.as_deref(), &[], false))
+        }
+        // The group a PIM for Groups schedule instance is about.
+        "group" => {
+            let group = item.get("groupId").and_then(Value::as_str)?;
+            let value = tenant.groups.get(group)?;
+            Some(shape(ctx, &schema::GROUPS, value, Some(ObjectKind::Group), how.select.as_deref(), &[], false))
         }
         _ => None,
     }

@@ -377,9 +377,12 @@ fn answer(
             }
         }
         Resolved::List { spec, rows, mixed, shape, set } => match (method, set) {
-            (&Method::GET, _) => {
+            (&Method::GET, set) => {
                 let q = query::parse(query, spec.directory)?;
                 listing::validate_collection(&ctx, &q, spec, mixed, shape)?;
+                if let Some(set) = set {
+                    sets::check_scope_filter(set, &q)?;
+                }
                 let rows = listing::select_rows(&ctx, &q, rows);
                 match shape {
                     Shape::CountSegment => Ok(Answer::Count(rows.len())),

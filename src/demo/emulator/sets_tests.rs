@@ -15,6 +15,21 @@ fn rows_of(graph: &crate::demo::DemoGraph, set: &EntitySet) -> (usize, Option<St
     (rows.len(), first)
 }
 
+/// The filter a set's lists need when Graph lists it only for one principal or group (as
+/// `?$filter=…&`), and how many rows it leaves; otherwise no filter and every row.
+fn scope_of(graph: &crate::demo::DemoGraph, set: &EntitySet) -> (String, usize) {
+    let tenant = graph.state.snapshot();
+    let rows = set.rows(&tenant);
+    let Some(property) = sets::scope_properties(set).and_then(|p| p.first()) else {
+        return (String::new(), rows.len());
+    };
+    let value = rows.first().and_then(|row| row.item.json().get(*property).cloned()).unwrap_or(Value::Null);
+    let value = value.as_str().unwrap_or_default().to_string();
+    let matching =
+        rows.iter().filter(|row| row.item.json().get(*property).and_then(Value::as_str) == Some(&value)).count();
+    (format!("?$filter={property}%20eq%20'{value}'&"), matching)
+}
+
 fn is_graph_error(body: &Value) -> bool {
     body["error"]["code"].is_string()
         && body["error"]["message"].is_string()
@@ -28,10 +43,13 @@ async fn every_set_lists_gets_counts_pages_and_refuses_unknown_properties() {
     let mut checked = 0;
     for set in sets::all() {
         let path = set.path;
-        let (total, first) = rows_of(&graph, set);
-        assert!(total > 0, "{path}: the demo tenant has rows in every set");
+        let (all, first) = rows_of(&graph, set);
+        assert!(all > 0, "{path}: the demo tenant has rows in every set");
+        // `scope` is `?` or `?$filter=…&`, so options follow it directly.
+        let (scope, total) = scope_of(&graph, set);
+        let scope = if scope.is_empty() { "?".to_string() } else { scope };
 
-        let (status, page) = client.json(&format!("/v1.0/{path}")).await;
+        let (status, page) = client.json(&format!("/v1.0/{path}{scope}")).await;
         assert_eq!(status, StatusCode::OK, "{path}: {page}");
         let listed = page["value"].as_array().map(Vec::len).expect("a value array");
         assert_eq!(listed, total.min(100), "{path}");
@@ -51,7 +69,7 @@ async fn every_set_lists_gets_counts_pages_and_refuses_unknown_properties() {
             .expect("response");
         if set.count_segment {
             assert_eq!(response.status(), StatusCode::OK, "{path}/$count");
-            assert_eq!(response.text().await.expect("text"), total.to_string(), "{path}/$count");
+            assert_eq!(response.text().await.expect("text"), all.to_string(), "{path}/$count");
         } else {
             assert!(
                 matches!(response.status(), StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST),
@@ -63,7 +81,7 @@ async fn every_set_lists_gets_counts_pages_and_refuses_unknown_properties() {
         }
 
         if total > 1 {
-            let (status, page) = client.json(&format!("/v1.0/{path}?$top=1")).await;
+            let (status, page) = client.json(&format!("/v1.0/{path}{scope}$top=1")).await;
             assert_eq!(status, StatusCode::OK, "{path}?$top=1: {page}");
             let next = page["@odata.nextLink"].as_str().expect("a next link").to_string();
             let (status, second) = send(client.http.get(&next).bearer_auth("x")).await;
@@ -72,7 +90,7 @@ async fn every_set_lists_gets_counts_pages_and_refuses_unknown_properties() {
             assert!(ids(&second).is_some() && ids(&second) != ids(&page), "{path}: the second page moves on");
         }
 
-        let (status, error) = client.json(&format!("/v1.0/{path}?$select=shoeSize")).await;
+        let (status, error) = client.json(&format!("/v1.0/{path}{scope}$select=shoeSize")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
         assert!(is_graph_error(&error), "{path}: {error}");
         assert_eq!(
@@ -145,4 +163,61 @@ async fn methods_a_set_does_not_accept_are_refused_with_405() {
         }
     }
     assert_eq!(graph.writes_applied(), 0);
+}
+
+#[tokio::test]
+async fn pim_for_groups_instances_are_listed_only_for_one_principal_or_group() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let jordan = crate::demo::tenant::story::user_id("jordan");
+    let helpdesk = crate::demo::tenant::story::group_id("Helpdesk Operators");
+    for set in ["eligibilityScheduleInstances", "assignmentScheduleInstances"] {
+        let path = format!("/v1.0/identityGovernance/privilegedAccess/group/{set}");
+        let (status, body) = client.json(&path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert!(is_graph_error(&body), "{path}: {body}");
+        let (status, body) = client.json(&format!("{path}?$filter=accessId%20eq%20'member'")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path} filtered on accessId only: {body}");
+        let (status, body) = client
+            .json(&format!("{path}?$filter=groupId%20eq%20'{helpdesk}'&$expand=group($select=id,displayName)"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        let rows = body["value"].as_array().expect("a value array");
+        assert!(!rows.is_empty(), "{path}: Helpdesk Operators is governed by PIM");
+        assert!(rows.iter().all(|r| r["group"]["displayName"] == "Helpdesk Operators"), "{path}: {body}");
+    }
+    let path = format!(
+        "/v1.0/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=principalId%20eq%20'{jordan}'%20and%20accessId%20eq%20'member'"
+    );
+    let (status, body) = client.json(&path).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    assert_eq!(body["value"][0]["groupId"], helpdesk.as_str(), "{body}");
+}
+
+#[tokio::test]
+async fn a_user_s_app_roles_consents_and_owned_objects_are_navigations() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let karita = crate::demo::tenant::story::karita_id();
+    let (status, body) = client.json(&format!("/v1.0/users/{karita}/appRoleAssignments")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body["value"]
+            .as_array()
+            .is_some_and(|v| v.iter().any(|a| a["resourceDisplayName"] == "Woodgrove Finance Portal")),
+        "{body}"
+    );
+    let (status, body) = client.json(&format!("/v1.0/users/{karita}/oauth2PermissionGrants")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["value"][0]["consentType"], "Principal", "{body}");
+    let tom = crate::demo::tenant::story::user_id("tom");
+    let (status, body) =
+        client.json(&format!("/v1.0/users/{tom}/ownedObjects?$select=id,displayName,isAssignableToRole")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let owned = body["value"].as_array().expect("a value array");
+    assert!(
+        owned.iter().any(|o| o["@odata.type"] == "#microsoft.graph.group" && o["displayName"] == "Helpdesk Operators"),
+        "{body}"
+    );
+    assert!(owned.iter().any(|o| o["@odata.type"] == "#microsoft.graph.application"), "{body}");
 }

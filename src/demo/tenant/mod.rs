@@ -25,6 +25,7 @@ mod groups;
 mod ids;
 mod methods;
 mod people;
+pub(in crate::demo) mod pim_groups;
 mod places;
 pub(in crate::demo) mod provisioning;
 mod records;
@@ -34,6 +35,7 @@ mod roles;
 mod sign_in_ca;
 mod sign_in_log;
 mod sign_ins;
+mod user_grants;
 mod users;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -212,6 +214,10 @@ pub struct Tenant {
     pub owned_devices: Arc<HashMap<String, Vec<String>>>,
     /// Owners (users) by application object id.
     pub application_owners: Arc<HashMap<String, Vec<String>>>,
+    /// App role assignments made to a user directly, by user id.
+    pub user_app_role_assignments: Arc<HashMap<String, Vec<Value>>>,
+    /// Delegated permission grants a user consented to for themselves, by user id.
+    pub user_oauth2_permission_grants: Arc<HashMap<String, Vec<Value>>>,
     /// Collections built by the generators the entity-set registry names, by entity-set path.
     generated: HashMap<&'static str, Arc<Collection>>,
     /// User id by lower-cased user principal name.
@@ -561,6 +567,8 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         device_owners: Arc::new(device_owners),
         owned_devices: Arc::new(owned_devices),
         application_owners: Arc::new(application_owners),
+        user_app_role_assignments: Arc::new(user_grants::app_role_assignments(&cast, &clock)),
+        user_oauth2_permission_grants: Arc::new(user_grants::oauth2_permission_grants(&cast)),
         generated,
         users_by_upn: Arc::new(users_by_upn),
         tenant_id,

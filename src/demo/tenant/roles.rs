@@ -2,7 +2,8 @@
 //! and eligible assignments (break-glass Global Administrators, Priya's eligible Global
 //! Administrator, Marcus's Security Administrator ending in 5 days, Elena's permanent User
 //! Administrator, Sam's Global Reader, Tom's eligible Privileged Role Administrator, Helpdesk
-//! Operators, HR Onboarding Automation, and Jordan the persona), and Jordan's pending request.
+//! Operators (which is also eligible for Authentication Administrator), HR Onboarding
+//! Automation, and Jordan the persona), and Jordan's pending request.
 
 use serde_json::{Value, json};
 
@@ -208,6 +209,9 @@ const ELIGIBLE: &[(Principal, &str, i64, Option<i64>)] = &[
     (Principal::User("jordan"), SECURITY_ADMINISTRATOR, 300, Some(65)),
     (Principal::User("jordan"), USER_ADMINISTRATOR, 120, Some(245)),
     (Principal::User("jordan"), CONDITIONAL_ACCESS_ADMINISTRATOR, 40, Some(325)),
+    // Its members may activate Authentication Administrator on top of the Helpdesk
+    // Administrator role the group holds.
+    (Principal::Group(HELPDESK_OPERATORS), AUTHENTICATION_ADMINISTRATOR, 90, Some(275)),
 ];
 
 /// Handles of users whose active roles CA001 ("MFA for admins") targets, including members of

@@ -13,6 +13,7 @@ crate::toolset! {
     get_group_owners,
     find_ownerless_groups,
     count_groups_by_type,
+    get_group_roles,
     list_deleted_groups,
     add_group_members,
     remove_group_members,

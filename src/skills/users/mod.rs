@@ -7,6 +7,7 @@ crate::toolset! {
     get_user_memberships,
     get_user_devices,
     list_user_auth_methods,
+    get_user_access_summary,
     revoke_user_sessions,
     set_user_account_enabled,
 }

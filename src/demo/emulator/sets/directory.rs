@@ -9,6 +9,7 @@ use crate::demo::tenant::{self, Collection, DirectoryRef, ObjectKind, Tenant};
 use super::super::errors::{GraphError, GraphResult};
 use super::super::listing::Ctx;
 use super::super::schema::{self, Words};
+use super::access;
 use super::{Action, EntitySet, Navigation, READ_ONLY, READ_WRITE, RefWrites, Run, Source, Target, Writes, field};
 
 pub static SETS: &[EntitySet] = &[
@@ -35,6 +36,24 @@ pub static SETS: &[EntitySet] = &[
             Navigation {
                 path: "authentication/methods",
                 target: Target::Contained { spec: &schema::AUTHENTICATION_METHODS, rows: authentication_methods },
+            },
+            Navigation {
+                path: "appRoleAssignments",
+                target: Target::Contained {
+                    spec: &access::APP_ROLE_ASSIGNMENTS,
+                    rows: access::user_app_role_assignments,
+                },
+            },
+            Navigation {
+                path: "oauth2PermissionGrants",
+                target: Target::Contained {
+                    spec: &access::OAUTH2_PERMISSION_GRANTS,
+                    rows: access::user_oauth2_permission_grants,
+                },
+            },
+            Navigation {
+                path: "ownedObjects",
+                target: Target::References { related: access::owned_objects, refs: None },
             },
         ],
         actions: &[

@@ -1,6 +1,6 @@
 //! The entity-set registry: every collection the emulator serves, declared once by the area it
 //! belongs to (`directory.rs`, `audit_logs.rs`, `identity_protection.rs`,
-//! `conditional_access.rs`, `role_management.rs`).
+//! `conditional_access.rs`, `role_management.rs`, `access.rs`).
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
 //! where its rows come from, the navigations below one item, the actions bound to an item,
@@ -8,6 +8,7 @@
 //! `{set}/$count`, `{set}/{id}` and everything below an item from these declarations, and
 //! `writes.rs` applies PATCH, POST, DELETE, actions and `$ref` changes through them.
 
+mod access;
 mod audit_logs;
 mod conditional_access;
 mod directory;
@@ -24,11 +25,22 @@ use super::errors::GraphResult;
 use super::listing::{Ctx, Row};
 use super::schema::{Spec, Words};
 
+pub use access::check_scope_filter;
+#[cfg(test)]
+pub use access::scope_properties;
+
 /// Every registered set.
 pub fn all() -> impl Iterator<Item = &'static EntitySet> {
-    [directory::SETS, audit_logs::SETS, identity_protection::SETS, conditional_access::SETS, role_management::SETS]
-        .into_iter()
-        .flatten()
+    [
+        directory::SETS,
+        audit_logs::SETS,
+        identity_protection::SETS,
+        conditional_access::SETS,
+        role_management::SETS,
+        access::SETS,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The set registered at exactly this path.
