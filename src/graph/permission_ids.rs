@@ -83,6 +83,7 @@ const DELEGATED: &[(&str, &str)] = &[
     ("User.EnableDisableAccount.All", "f92e74e7-2563-467f-9dd0-902688cb5863"),
     ("User.Read", "e1fe6dd8-ba31-4d61-89e7-88639da4683d"),
     ("User.Read.All", "a154be20-db9c-4678-8ab7-66f6cc099a59"),
+    ("User.ReadBasic.All", "b340eb25-3456-403f-be2f-af7a0d370277"),
     ("User.ReadWrite.All", "204e0828-b5ca-4ad8-b9f3-f32a958e7cc4"),
     ("User.RevokeSessions.All", "fc30e98b-8810-4501-81f5-c20a3196387b"),
     ("UserAuthenticationMethod.Read.All", "aec28ec7-4d02-4e8c-b864-50163aea77eb"),
