@@ -3,7 +3,8 @@
 //! `conditional_access.rs`, `role_management.rs`).
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
-//! where its rows come from, the navigations below one item, the actions bound to an item,
+//! where its rows come from, the navigations below one item, the actions bound to an item or to
+//! the set,
 //! whether `/$count` exists and which writes it accepts. `routes.rs` answers `{set}`,
 //! `{set}/$count`, `{set}/{id}` and everything below an item from these declarations, and
 //! `writes.rs` applies PATCH, POST, DELETE, actions and `$ref` changes through them.
