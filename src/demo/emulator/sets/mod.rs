@@ -4,10 +4,10 @@
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
 //! where its rows come from, the navigations below one item, the actions bound to an item or to
-//! the set,
-//! whether `/$count` exists and which writes it accepts. `routes.rs` answers `{set}`,
-//! `{set}/$count`, `{set}/{id}` and everything below an item from these declarations, and
-//! `writes.rs` applies PATCH, POST, DELETE, actions and `$ref` changes through them.
+//! the set, whether `/$count` exists and which writes it accepts. `routes.rs` answers `{set}`,
+//! `{set}/$count`, `{set}/{id}`, `{set}/{action}` and everything below an item from these
+//! declarations, and `writes.rs` applies PATCH, POST, DELETE, actions and `$ref` changes
+//! through them.
 
 mod audit_logs;
 mod conditional_access;
