@@ -362,7 +362,7 @@ fn risky_apps() -> Vec<RiskyApp> {
             name: apps::FABRIKAM_EXPENSE,
             history: vec![
                 (50, "medium", "atRisk", "none", &["suspiciousSignins"], None),
-                (18, "high", "atRisk", "none", &["leakedCredentials", "suspiciousAPITraffic"], None),
+                (17, "high", "atRisk", "none", &["leakedCredentials", "suspiciousAPITraffic"], None),
             ],
         },
         RiskyApp {
