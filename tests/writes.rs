@@ -433,6 +433,118 @@ async fn add_group_members_previews_applies_and_reads_back() {
     assert!(again.text.contains("already a direct member"), "{}", again.text);
     assert_eq!(again.structured["requests"].as_array().map(Vec::len), Some(0));
     assert_eq!(running.demo().writes_applied(), 2);
+// =============================================================================================
+// Identity Protection verdicts: dismiss_user_risk, confirm_user_safe, confirm_user_compromised,
+// triage_risky_service_principal and confirm_sign_in, each previewed (nothing changes),
+// confirmed, and read back from the emulator's riskyUsers, riskyServicePrincipals and signIns;
+// refusals (a missing re-typed target, a break-glass account, more than 20 targets) change
+// nothing. Then the headline flow: is Karita compromised → sign her out → confirm it.
+// =============================================================================================
+
+use entra_mcp::demo::tenant::story;
+
+const NIKOLAI: &str = "nikolai.ivanov@woodgrovebank.com";
+const LUCIA: &str = "lucia.romero_fabrikampartners.com#EXT#@woodgrovebank.onmicrosoft.com";
+const BREAK_GLASS: &str = "breakglass01@woodgrovebank.onmicrosoft.com";
+/// Nikolai's sign-in from Amsterdam that ID Protection found unfamiliar.
+const NIKOLAI_SIGN_IN: &str = "cdf829f4-42ab-517f-ae5a-5306b0aa0366";
+/// A break-glass account's monthly check sign-in.
+const BREAK_GLASS_SIGN_IN: &str = "17d5afa8-3f9d-5285-b489-d5afccd1a461";
+
+impl Running {
+    /// Any emulator path, read the way Graph is read: the status and the body.
+    async fn graph(&self, path: &str) -> (u16, Value) {
+        let url = format!("{}/v1.0{path}", self.demo().base_url());
+        let bearer = format!("demo:{}", entra_mcp::demo::persona_object_id());
+        let response = self.http.get(url).bearer_auth(bearer).send().await.expect("read back");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A risky user's (level, state) as the emulator holds it; `None` when not flagged.
+    async fn user_risk(&self, user_id: &str) -> Option<(String, String)> {
+        let (status, body) = self.graph(&format!("/identityProtection/riskyUsers/{user_id}")).await;
+        (status == 200).then(|| (text(&body["riskLevel"]), text(&body["riskState"])))
+    }
+
+    async fn app_risk(&self, id: &str) -> (String, String) {
+        let (_, body) = self.graph(&format!("/identityProtection/riskyServicePrincipals/{id}")).await;
+        (text(&body["riskLevel"]), text(&body["riskState"]))
+    }
+
+    async fn sign_in_risk(&self, id: &str) -> String {
+        let (_, body) = self.graph(&format!("/auditLogs/signIns/{id}?$select=riskState")).await;
+        text(&body["riskState"])
+    }
+
+    async fn history_len(&self, user_id: &str) -> usize {
+        let (_, body) = self.graph(&format!("/identityProtection/riskyUsers/{user_id}/history")).await;
+        body["value"].as_array().map(Vec::len).unwrap_or_default()
+    }
+
+    /// Previews, then confirms with the preview's token (and `confirm_target` when given).
+    async fn preview_and_confirm(&self, tool: &str, args: Value, target: Option<&str>) -> (Value, common::Answer) {
+        let preview = self.call(tool, args.clone()).await;
+        let confirmation = token(&preview);
+        let mut confirmed = args;
+        confirmed["confirm"] = json!(confirmation);
+        if let Some(target) = target {
+            confirmed["confirm_target"] = json!(target);
+        }
+        let applied = self.call(tool, confirmed).await;
+        assert!(!applied.is_error, "{tool}: {}", applied.text);
+        (preview.structured, applied)
+    }
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or_default().to_string()
+}
+
+fn pair(level: &str, state: &str) -> Option<(String, String)> {
+    Some((level.to_string(), state.to_string()))
+}
+
+/// 21 distinct UPNs: one more than a write takes.
+fn twenty_one_users() -> Vec<String> {
+    (1..=21).map(|n| format!("user{n}@woodgrovebank.com")).collect()
+}
+
+#[tokio::test]
+async fn dismiss_user_risk_previews_confirms_and_refuses() {
+    let running = start(Selection::everything(), &[]).await;
+    let nikolai = story::user_id("nikolai.ivanov");
+    assert_eq!(running.user_risk(&nikolai).await, pair("medium", "atRisk"));
+    let history = running.history_len(&nikolai).await;
+
+    let args = json!({"users": [NIKOLAI]});
+    let preview = running.call("dismiss_user_risk", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C2");
+    assert!(preview.structured.get("confirm_target_required").is_none(), "tier 2 needs no re-typed target");
+    assert_eq!(running.user_risk(&nikolai).await, pair("medium", "atRisk"), "a preview changes nothing");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Refusals change nothing: more than 20 users, the caller themself.
+    refused(&running.call("dismiss_user_risk", json!({"users": twenty_one_users()})).await, "1 to 20");
+    refused(&running.call("dismiss_user_risk", json!({"users": ["me"]})).await, "yourself");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    let applied = running.call("dismiss_user_risk", json!({"users": [NIKOLAI], "confirm": confirmation})).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    assert_eq!(applied.structured["users"][0]["risk_state"], "dismissed");
+    assert_eq!(running.user_risk(&nikolai).await, pair("none", "dismissed"));
+    assert_eq!(running.history_len(&nikolai).await, history + 1, "the dismissal is in the history");
+    assert_eq!(running.demo().writes_applied(), 1);
+    // The history skill tells who did it.
+    let steps = running.call("get_risky_user_history", json!({"user": NIKOLAI})).await;
+    assert_eq!(steps.structured["current_state"], "dismissed");
+    assert!(
+        steps.structured["steps"]
+            .as_array()
+            .and_then(|s| s.last())
+            .is_some_and(|s| s["changed_by"].as_str().is_some_and(|c| c.contains("Jordan Reyes")))
+    );
     running.stop().await;
 }
 
@@ -479,6 +591,57 @@ async fn remove_group_members_needs_the_group_name_retyped() {
     undo_confirmed["confirm"] = json!(token(&running.call("add_group_members", undo).await));
     assert!(!running.call("add_group_members", undo_confirmed).await.is_error);
     assert_eq!(running.members(INCIDENT_RESPONSE).await, before);
+async fn confirm_user_safe_previews_then_marks_the_guest_safe() {
+    let running = start(Selection::everything(), &[]).await;
+    let lucia = story::guest_id("lucia.romero");
+    assert_eq!(running.user_risk(&lucia).await, pair("medium", "atRisk"));
+    let args = json!({"users": [LUCIA]});
+    let (preview, applied) = running.preview_and_confirm("confirm_user_safe", args, None).await;
+    assert_eq!(preview["tier"], "C2");
+    assert_eq!(preview["targets"][0]["state"]["risk_state"], "atRisk", "the preview read the state before");
+    assert_eq!(applied.structured["users"][0]["risk_state"], "confirmedSafe");
+    assert_eq!(running.user_risk(&lucia).await, pair("none", "confirmedSafe"));
+    refused(&running.call("confirm_user_safe", json!({"users": twenty_one_users()})).await, "1 to 20");
+    assert_eq!(running.demo().writes_applied(), 1);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn confirm_user_compromised_needs_the_target_and_spares_break_glass() {
+    let running = start(Selection::everything(), &[]).await;
+    let karita = story::karita_id();
+    let lily = story::user_id("lily.foster");
+    let break_glass = running.user(BREAK_GLASS).await["id"].as_str().unwrap_or_default().to_string();
+    let break_glass_before = running.user_risk(&break_glass).await;
+
+    // Break-glass accounts are refused at the preview, alone or among others.
+    refused(&running.call("confirm_user_compromised", json!({"users": [BREAK_GLASS]})).await, "break-glass");
+    refused(&running.call("confirm_user_compromised", json!({"users": [KARITA, BREAK_GLASS]})).await, "break-glass");
+    refused(&running.call("confirm_user_compromised", json!({"users": twenty_one_users()})).await, "1 to 20");
+    assert_eq!(running.user_risk(&break_glass).await, break_glass_before);
+    assert_eq!(running.user_risk(&karita).await, pair("high", "atRisk"));
+
+    // Two users: the human re-types the count.
+    let args = json!({"users": [KARITA, "lily.foster@woodgrovebank.com"]});
+    let preview = running.call("confirm_user_compromised", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C3");
+    assert_eq!(preview.structured["confirm_target_required"], "2");
+    assert_eq!(running.user_risk(&lily).await, None, "a preview flags no one");
+    let mut confirmed = args.clone();
+    confirmed["confirm"] = json!(confirmation);
+    refused(&running.call("confirm_user_compromised", confirmed.clone()).await, "confirm_target");
+    confirmed["confirm_target"] = json!(KARITA);
+    refused(&running.call("confirm_user_compromised", confirmed.clone()).await, "does not match");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    confirmed["confirm_target"] = json!("2");
+    let applied = running.call("confirm_user_compromised", confirmed).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    assert_eq!(running.user_risk(&karita).await, pair("high", "confirmedCompromised"));
+    assert_eq!(running.user_risk(&lily).await, pair("high", "confirmedCompromised"), "an unflagged user is flagged");
+    assert_eq!(applied.structured["users"].as_array().map(Vec::len), Some(2));
+    assert_eq!(running.demo().writes_applied(), 1);
     running.stop().await;
 }
 
@@ -530,5 +693,119 @@ async fn membership_changes_outside_the_rails_change_nothing() {
     assert_eq!(running.members("Sales Team").await, sales);
     assert_eq!(running.members(INCIDENT_RESPONSE).await, incident);
     assert_eq!(running.demo().writes_applied(), 0);
+async fn triage_risky_service_principal_dismisses_at_c2_and_confirms_at_c3() {
+    let running = start(Selection::everything(), &[]).await;
+    let fabrikam = story::service_principal_id("Fabrikam Expense Sync");
+    let payroll = story::service_principal_id("Payroll Sync");
+    assert_eq!(running.app_risk(&payroll).await, ("medium".into(), "atRisk".into()));
+
+    let dismiss = json!({"apps": ["Payroll Sync"], "action": "dismiss"});
+    let (preview, applied) = running.preview_and_confirm("triage_risky_service_principal", dismiss, None).await;
+    assert_eq!(preview["tier"], "C2");
+    assert_eq!(applied.structured["apps"][0]["risk_state"], "dismissed");
+    assert_eq!(running.app_risk(&payroll).await, ("none".into(), "dismissed".into()));
+
+    let confirm = json!({"apps": ["Fabrikam Expense Sync"], "action": "confirm_compromised"});
+    let preview = running.call("triage_risky_service_principal", confirm.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C3");
+    assert_eq!(preview.structured["confirm_target_required"], "Fabrikam Expense Sync");
+    assert_eq!(running.app_risk(&fabrikam).await, ("high".into(), "atRisk".into()), "a preview changes nothing");
+    let mut confirmed = confirm;
+    confirmed["confirm"] = json!(confirmation);
+    refused(&running.call("triage_risky_service_principal", confirmed.clone()).await, "confirm_target");
+    assert_eq!(running.demo().writes_applied(), 1);
+    confirmed["confirm_target"] = json!("fabrikam expense sync");
+    let applied = running.call("triage_risky_service_principal", confirmed).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    assert_eq!(running.app_risk(&fabrikam).await, ("high".into(), "confirmedCompromised".into()));
+    let (_, history) = running.graph(&format!("/identityProtection/riskyServicePrincipals/{fabrikam}/history")).await;
+    assert_eq!(history["value"].as_array().map(Vec::len), Some(3), "the verdict is in the app's history");
+
+    let many: Vec<String> = (1..=21).map(|n| format!("App {n}")).collect();
+    refused(
+        &running.call("triage_risky_service_principal", json!({"apps": many, "action": "dismiss"})).await,
+        "1 to 20",
+    );
+    assert_eq!(running.demo().writes_applied(), 2);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn confirm_sign_in_reports_safe_and_compromised_sign_ins() {
+    let running = start(Selection::everything(), &[]).await;
+    let tor = story::karita_tor_sign_in_id();
+    let karita = story::karita_id();
+    assert_eq!(running.sign_in_risk(NIKOLAI_SIGN_IN).await, "atRisk");
+
+    // Safe: tier 2.
+    let safe = json!({"sign_ins": [NIKOLAI_SIGN_IN], "verdict": "safe"});
+    let (preview, applied) = running.preview_and_confirm("confirm_sign_in", safe, None).await;
+    assert_eq!(preview["tier"], "C2");
+    assert_eq!(applied.structured["sign_ins"][0]["risk_state"], "confirmedSafe");
+    assert_eq!(running.sign_in_risk(NIKOLAI_SIGN_IN).await, "confirmedSafe");
+
+    // Compromised: tier 3, never a break-glass account's sign-in, never more than 20.
+    refused(
+        &running.call("confirm_sign_in", json!({"sign_ins": [BREAK_GLASS_SIGN_IN], "verdict": "compromised"})).await,
+        "break-glass",
+    );
+    let many: Vec<String> = (1..=21).map(|n| format!("00000000-0000-0000-0000-{n:012}")).collect();
+    refused(&running.call("confirm_sign_in", json!({"sign_ins": many, "verdict": "safe"})).await, "1 to 20");
+    assert_eq!(running.sign_in_risk(BREAK_GLASS_SIGN_IN).await, "none");
+
+    let compromised = json!({"sign_ins": [tor], "verdict": "compromised"});
+    let preview = running.call("confirm_sign_in", compromised.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["confirm_target_required"], KARITA);
+    assert_eq!(running.sign_in_risk(&tor).await, "atRisk", "a preview changes nothing");
+    let mut confirmed = compromised;
+    confirmed["confirm"] = json!(confirmation);
+    refused(&running.call("confirm_sign_in", confirmed.clone()).await, "confirm_target");
+    assert_eq!(running.demo().writes_applied(), 1);
+    confirmed["confirm_target"] = json!(KARITA);
+    let applied = running.call("confirm_sign_in", confirmed).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    assert_eq!(running.sign_in_risk(&tor).await, "confirmedCompromised");
+    assert_eq!(running.user_risk(&karita).await, pair("high", "confirmedCompromised"));
+    assert_eq!(applied.structured["users"][0]["risk_state"], "confirmedCompromised");
+    assert_eq!(running.demo().writes_applied(), 2);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn is_karita_compromised_then_sign_her_out_and_confirm_it() {
+    let running = start(Selection::everything(), &[]).await;
+    let karita = story::karita_id();
+
+    // "Is Karita compromised?" — the evidence.
+    let risk = running.call("get_risky_user", json!({"user": KARITA})).await;
+    assert!(!risk.is_error, "{}", risk.text);
+    assert_eq!(risk.structured["risk_level"], "high");
+    assert!(risk.structured["detection_types"].as_array().is_some_and(|t| t.contains(&json!("anonymizedIPAddress"))));
+    let before = running.user(KARITA).await;
+
+    // Sign her out everywhere.
+    let (preview, revoked) =
+        running.preview_and_confirm("revoke_user_sessions", json!({"user": KARITA}), Some(KARITA)).await;
+    assert_eq!(preview["tier"], "C3");
+    assert_eq!(revoked.structured["revoked"], true);
+    let after = running.user(KARITA).await;
+    assert_ne!(after["signInSessionsValidFromDateTime"], before["signInSessionsValidFromDateTime"]);
+    assert_eq!(running.user_risk(&karita).await, pair("high", "atRisk"), "revoking sessions leaves the risk alone");
+
+    // Then confirm the compromise.
+    let (preview, confirmed) =
+        running.preview_and_confirm("confirm_user_compromised", json!({"users": [KARITA]}), Some(KARITA)).await;
+    assert_eq!(preview["confirm_target_required"], KARITA);
+    assert_eq!(confirmed.structured["users"][0]["risk_state"], "confirmedCompromised");
+    assert_eq!(running.user_risk(&karita).await, pair("high", "confirmedCompromised"));
+    let (_, detections) = running
+        .graph(&format!(
+            "/identityProtection/riskDetections?$filter=userId%20eq%20'{karita}'%20and%20riskEventType%20eq%20'adminConfirmedUserCompromised'"
+        ))
+        .await;
+    assert_eq!(detections["value"].as_array().map(Vec::len), Some(1), "{detections}");
+    assert_eq!(running.demo().writes_applied(), 2);
     running.stop().await;
 }

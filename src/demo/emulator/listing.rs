@@ -405,12 +405,36 @@ pub fn shape(
     if spec.type_name == schema::SIGN_INS.type_name {
         sign_in_rules(ctx, &mut out);
     }
+    evolvable_risk_detail(ctx, &mut out);
     for item in expand {
         if let Some(expanded) = super::expand::expand(ctx, value, item) {
             out.insert(item.property.clone(), expanded);
         }
     }
     Value::Object(out)
+}
+
+/// `riskDetail` members added after `unknownFutureValue` (an admin confirming an account safe,
+/// verdicts on service principals) read as `unknownFutureValue` without
+/// `Prefer: include-unknown-enum-members`, on every resource that carries the property.
+const EVOLVABLE_RISK_DETAILS: &[&str] = &[
+    "m365DAdminDismissedDetection",
+    "adminConfirmedServicePrincipalCompromised",
+    "adminDismissedAllRiskForServicePrincipal",
+    "userChangedPasswordOnPremises",
+    "adminDismissedRiskForSignIn",
+    "adminConfirmedAccountSafe",
+];
+
+fn evolvable_risk_detail(ctx: &Ctx<'_>, out: &mut Map<String, Value>) {
+    if ctx.prefer_unknown_enum_members {
+        return;
+    }
+    if let Some(detail) = out.get_mut("riskDetail")
+        && detail.as_str().is_some_and(|d| EVOLVABLE_RISK_DETAILS.contains(&d))
+    {
+        *detail = Value::from("unknownFutureValue");
+    }
 }
 
 /// Report-only results need `Prefer: include-unknown-enum-members`; applied policies are

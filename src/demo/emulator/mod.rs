@@ -364,6 +364,7 @@ fn answer(
             query::parse(query, set.spec.directory)?;
             match action.run {
                 Run::Query(run) => Ok(Answer::Json(StatusCode::OK, run(&ctx, &id, body)?)),
+                Run::OnCollection { .. } => Err(GraphError::no_route(action.name)),
                 Run::Change { apply, returns } => {
                     let value = state.apply(Change::Act { id, apply })?.unwrap_or(Value::Null);
                     Ok(Answer::Json(
@@ -375,6 +376,18 @@ fn answer(
                     ))
                 }
             }
+        }
+        Resolved::CollectionAction { set, action } => {
+            if method != Method::POST {
+                return Err(GraphError::method_not_allowed());
+            }
+            query::parse(query, set.spec.directory)?;
+            let Run::OnCollection { ids, max, apply } = action.run else {
+                return Err(GraphError::no_route(action.name));
+            };
+            let now = format_instant(state.now());
+            state.apply(writes::plan_on_collection(set, ids, max, apply, body, &caller, &now)?)?;
+            Ok(Answer::NoContent)
         }
         Resolved::List { spec, rows, mixed, shape, set } => match (method, set) {
             (&Method::GET, set) => {

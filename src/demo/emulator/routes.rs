@@ -1,6 +1,7 @@
 //! Which Graph resource a path names. The registered entity sets (`sets/`) answer `{set}`,
 //! `{set}/$count`, `{set}/{id}`, the navigations below an item (with type casts and `/$count`
-//! on directory-object relationships, `$ref` where writable) and the actions bound to an item.
+//! on directory-object relationships, `$ref` where writable), the actions bound to an item and
+//! those bound to the set (`riskyUsers/dismiss`).
 //! The few paths that are not an entity set are written out here: `/me`, `servicePrincipals`
 //! and `applications` by `appId`, the recycle bin, What-If and `filterByCurrentUser`.
 //!
@@ -33,6 +34,8 @@ pub enum Resolved<'t> {
     },
     /// `POST {set}/{id}/{action}` for this item id.
     Action { set: &'static EntitySet, id: String, action: &'static Action },
+    /// `POST {set}/{action}`, an action bound to the set (`riskyUsers/dismiss`).
+    CollectionAction { set: &'static EntitySet, action: &'static Action },
     /// `{set}/{id}/{navigation}/$ref` (`member: None`) or `…/{member}/$ref`.
     Ref { set: &'static EntitySet, id: String, navigation: &'static Navigation, member: Option<String> },
     /// `POST /identity/conditionalAccess/evaluate`.
@@ -102,6 +105,10 @@ fn entity_set<'t>(tenant: &'t Tenant, segments: &[&str]) -> GraphResult<Resolved
             set: None,
         }),
         ["$count"] => Err(GraphError::no_route("$count")),
+        [name] if set.collection_action(name).is_some() => {
+            let action = set.collection_action(name).ok_or_else(|| GraphError::no_route(name))?;
+            Ok(Resolved::CollectionAction { set, action })
+        }
         [key, rest @ ..] => {
             // A path Graph does not serve is refused before the item is looked up.
             if let [next, ..] = rest

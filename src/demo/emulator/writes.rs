@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::demo::tenant::{DirectoryRef, Tenant};
 
 use super::errors::{GraphError, GraphResult};
-use super::sets::{EntitySet, Navigation, Target};
+use super::sets::{CollectionCall, CollectionFn, EntitySet, Navigation, Target};
 
 /// The function an action applies: the tenant, the item id, the time of the request.
 pub type ActionFn = fn(&mut Tenant, &str, &str) -> GraphResult<Value>;
@@ -23,12 +23,40 @@ pub type ActionFn = fn(&mut Tenant, &str, &str) -> GraphResult<Value>;
 /// What a write changes.
 #[derive(Clone)]
 pub enum Change {
-    Update { set: &'static EntitySet, id: String, properties: Map<String, Value> },
-    Create { set: &'static EntitySet, value: Value },
-    Delete { set: &'static EntitySet, id: String },
-    Act { id: String, apply: ActionFn },
-    AddRef { set: &'static EntitySet, id: String, navigation: &'static Navigation, member: String },
-    RemoveRef { set: &'static EntitySet, id: String, navigation: &'static Navigation, member: String },
+    Update {
+        set: &'static EntitySet,
+        id: String,
+        properties: Map<String, Value>,
+    },
+    Create {
+        set: &'static EntitySet,
+        value: Value,
+    },
+    Delete {
+        set: &'static EntitySet,
+        id: String,
+    },
+    Act {
+        id: String,
+        apply: ActionFn,
+    },
+    /// A collection-bound action (`riskyUsers/dismiss`) on the ids its body named.
+    ActOnCollection {
+        call: CollectionCall,
+        apply: CollectionFn,
+    },
+    AddRef {
+        set: &'static EntitySet,
+        id: String,
+        navigation: &'static Navigation,
+        member: String,
+    },
+    RemoveRef {
+        set: &'static EntitySet,
+        id: String,
+        navigation: &'static Navigation,
+        member: String,
+    },
 }
 
 /// One write, ready to apply and to replay: the change and the time of the request (for
@@ -79,6 +107,7 @@ impl Write {
                 Ok(None)
             }
             Change::Act { id, apply } => apply(tenant, id, &self.at).map(Some),
+            Change::ActOnCollection { call, apply } => apply(tenant, call).map(|()| None),
             Change::AddRef { set, id, navigation, member } => {
                 let refs = ref_writes(navigation)?;
                 if set.find(tenant, id).is_none() {
@@ -212,6 +241,58 @@ pub fn plan_add_ref(
         return Err(GraphError::bad_request(true, format!("Invalid object identifier '{reference}'.")));
     }
     Ok(Change::AddRef { set, id, navigation, member: member.to_string() })
+}
+
+/// `POST {set}/{action}` with `{"<field>": [GUID, …]}`: the ids, checked as Graph checks them
+/// (the one parameter present, an array of 1 to `max` GUID strings; other properties refused).
+pub fn plan_on_collection(
+    set: &EntitySet,
+    field: &str,
+    max: usize,
+    apply: CollectionFn,
+    body: &[u8],
+    caller: &str,
+    at: &str,
+) -> GraphResult<Change> {
+    let mut body = object_body(set, body)?;
+    let directory = set.spec.directory;
+    if let Some(other) = body.keys().find(|name| *name != field && !name.starts_with("@odata.")) {
+        return Err(GraphError::bad_request(
+            directory,
+            format!("The parameter '{other}' in the request payload is not a valid parameter for the operation."),
+        ));
+    }
+    let Some(Value::Array(given)) = body.remove(field) else {
+        return Err(GraphError::bad_request(
+            directory,
+            format!("The parameter '{field}' is required and must be an array of ids."),
+        ));
+    };
+    if given.is_empty() || given.len() > max {
+        return Err(GraphError::bad_request(
+            directory,
+            format!("The parameter '{field}' must name between 1 and {max} ids; it names {}.", given.len()),
+        ));
+    }
+    let mut ids: Vec<String> = Vec::with_capacity(given.len());
+    for value in &given {
+        let id = value
+            .as_str()
+            .filter(|id| id.len() == 36 && uuid::Uuid::try_parse(id).is_ok())
+            .ok_or_else(|| {
+                GraphError::bad_request(directory, format!("Invalid id '{}' in '{field}'.", text_of(value)))
+            })?
+            .to_ascii_lowercase();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let call = CollectionCall { ids, caller: caller.to_ascii_lowercase(), at: at.to_string() };
+    Ok(Change::ActOnCollection { call, apply })
+}
+
+fn text_of(value: &Value) -> String {
+    value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string())
 }
 
 fn object_body(set: &EntitySet, body: &[u8]) -> GraphResult<Map<String, Value>> {

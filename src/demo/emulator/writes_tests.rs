@@ -366,4 +366,246 @@ async fn members_of_dynamic_and_exchange_managed_groups_are_not_graphs_to_change
         assert_eq!(client.json(&members(group)).await.1, before, "{group}: nothing changed");
     }
     assert_eq!(graph.writes_applied(), 0);
+// ---------------------------------------------------------------------------------------------
+// Actions bound to a collection: Identity Protection's verdicts on risky users, risky service
+// principals and sign-ins.
+
+fn risky_user_path(id: &str) -> String {
+    format!("/v1.0/identityProtection/riskyUsers/{id}")
+}
+
+/// Level, state and detail, with the evolvable `riskDetail` members asked for.
+async fn risk_of(client: &Client, path: &str) -> (Value, Value, Value) {
+    let (status, item) = send(client.get(path).header("Prefer", "include-unknown-enum-members")).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {item}");
+    (item["riskLevel"].clone(), item["riskState"].clone(), item["riskDetail"].clone())
+}
+
+#[tokio::test]
+async fn dismissing_user_risk_clears_it_and_adds_history() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let nikolai = story::user_id("nikolai.ivanov");
+    let (_, history_before) = client.json(&format!("{}/history", risky_user_path(&nikolai))).await;
+    let items_before = ids(&history_before).len();
+    assert_eq!(risk_of(&client, &risky_user_path(&nikolai)).await, (json!("medium"), json!("atRisk"), json!("none")));
+
+    let body = json!({"userIds": [nikolai.to_uppercase(), nikolai]});
+    let status = no_content(client.post("/v1.0/identityProtection/riskyUsers/dismiss", &body)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        risk_of(&client, &risky_user_path(&nikolai)).await,
+        (json!("none"), json!("dismissed"), json!("adminDismissedAllRiskForUser"))
+    );
+    let (_, history) = client.json(&format!("{}/history", risky_user_path(&nikolai))).await;
+    let items = history["value"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), items_before + 1, "one history item for the one user, named twice");
+    let last = items.last().cloned().unwrap_or_default();
+    assert_eq!(last["riskState"], "dismissed");
+    assert_eq!(last["initiatedBy"], crate::demo::persona_object_id().as_str(), "the caller made the change");
+    // The user's open detections are dismissed with them, and lists filter on the new state.
+    let (_, detections) = client
+        .json(&format!("/v1.0/identityProtection/riskDetections?$filter=userId%20eq%20'{nikolai}'&$select=riskState"))
+        .await;
+    assert!(
+        detections["value"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty() && d.iter().all(|d| d["riskState"] == "dismissed"))
+    );
+    let (_, dismissed) =
+        client.json("/v1.0/identityProtection/riskyUsers?$filter=riskState%20eq%20'dismissed'&$select=id").await;
+    assert!(ids(&dismissed).contains(&nikolai));
+    assert_eq!(graph.writes_applied(), 1);
+}
+
+#[tokio::test]
+async fn confirming_users_compromised_or_safe_moves_their_risk() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let karita = story::karita_id();
+    let lucia = story::guest_id("lucia.romero");
+    let lily = story::user_id("lily.foster");
+    let (status, _) = client.json(&risky_user_path(&lily)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "Lily was never flagged");
+
+    let path = "/v1.0/identityProtection/riskyUsers/confirmCompromised";
+    assert_eq!(no_content(client.post(path, &json!({"userIds": [karita, lily]}))).await, StatusCode::NO_CONTENT);
+    for id in [&karita, &lily] {
+        assert_eq!(
+            risk_of(&client, &risky_user_path(id)).await,
+            (json!("high"), json!("confirmedCompromised"), json!("adminConfirmedUserCompromised"))
+        );
+    }
+    let (_, lily_record) = client.json(&risky_user_path(&lily)).await;
+    assert_eq!(lily_record["userPrincipalName"], "lily.foster@woodgrovebank.com");
+    let (_, confirmed) = client
+        .json(&format!(
+            "/v1.0/identityProtection/riskDetections?$filter=userId%20eq%20'{karita}'%20and%20riskEventType%20eq%20'adminConfirmedUserCompromised'"
+        ))
+        .await;
+    assert_eq!(ids(&confirmed).len(), 1, "{confirmed}");
+
+    let path = "/v1.0/identityProtection/riskyUsers/confirmSafe";
+    assert_eq!(no_content(client.post(path, &json!({"userIds": [lucia]}))).await, StatusCode::NO_CONTENT);
+    assert_eq!(
+        risk_of(&client, &risky_user_path(&lucia)).await,
+        (json!("none"), json!("confirmedSafe"), json!("adminConfirmedAccountSafe"))
+    );
+    // A member added after `unknownFutureValue` needs the Prefer header to be named.
+    let (_, plain) = client.json(&risky_user_path(&lucia)).await;
+    assert_eq!(plain["riskDetail"], "unknownFutureValue");
+    assert_eq!(graph.writes_applied(), 2);
+}
+
+#[tokio::test]
+async fn collection_action_bodies_graph_refuses_change_nothing() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let karita = story::karita_id();
+    let before = risk_of(&client, &risky_user_path(&karita)).await;
+    let many: Vec<String> = (0..61).map(|n| format!("00000000-0000-0000-0000-{n:012}")).collect();
+    let path = "/v1.0/identityProtection/riskyUsers/dismiss";
+    let cases = [
+        (json!({}), "'userIds' is required"),
+        (json!({"userIds": karita}), "'userIds' is required"),
+        (json!({"userIds": []}), "between 1 and 60"),
+        (json!({"userIds": many}), "between 1 and 60"),
+        (json!({"userIds": ["karita@woodgrovebank.com"]}), "Invalid id 'karita@woodgrovebank.com'"),
+        (json!({"userIds": [42]}), "Invalid id '42'"),
+        (json!({"userIds": [karita], "reason": "fine"}), "'reason' in the request payload is not a valid parameter"),
+    ];
+    for (body, message) in cases {
+        let (status, error) = send(client.post(path, &body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error["error"]["code"], "BadRequest", "{body}");
+        assert!(error["error"]["message"].as_str().is_some_and(|m| m.contains(message)), "{body}: {error}");
+    }
+    // Only POST; the action is the set's, not an item's.
+    let (status, _) = client.json(path).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let (status, _) =
+        send(client.post(&format!("{}/dismiss", risky_user_path(&karita)), &json!({"userIds": [karita]}))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(risk_of(&client, &risky_user_path(&karita)).await, before);
+    assert_eq!(graph.writes_applied(), 0);
+
+    // Ids that name no risky user are passed over, as Graph does.
+    let nobody = json!({"userIds": ["00000000-0000-0000-0000-000000000001"]});
+    assert_eq!(no_content(client.post(path, &nobody)).await, StatusCode::NO_CONTENT);
+    let (status, _) = client.json(&risky_user_path("00000000-0000-0000-0000-000000000001")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(risk_of(&client, &risky_user_path(&karita)).await, before);
+}
+
+#[tokio::test]
+async fn risky_service_principals_are_dismissed_or_confirmed_compromised() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let fabrikam = story::service_principal_id("Fabrikam Expense Sync");
+    let payroll = story::service_principal_id("Payroll Sync");
+    let item = |id: &str| format!("/v1.0/identityProtection/riskyServicePrincipals/{id}");
+    assert_eq!(risk_of(&client, &item(&fabrikam)).await, (json!("high"), json!("atRisk"), json!("none")));
+    let (_, detections) = client
+        .json(&format!(
+            "/v1.0/identityProtection/servicePrincipalRiskDetections?$filter=servicePrincipalId%20eq%20'{fabrikam}'"
+        ))
+        .await;
+    assert_eq!(ids(&detections).len(), 3, "{detections}");
+
+    let confirm = "/v1.0/identityProtection/riskyServicePrincipals/confirmCompromised";
+    assert_eq!(
+        no_content(client.post(confirm, &json!({"servicePrincipalIds": [fabrikam]}))).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        risk_of(&client, &item(&fabrikam)).await,
+        (json!("high"), json!("confirmedCompromised"), json!("adminConfirmedServicePrincipalCompromised"))
+    );
+    let (_, history) = client.json(&format!("{}/history", item(&fabrikam))).await;
+    let last = history["value"].as_array().and_then(|h| h.last().cloned()).unwrap_or_default();
+    assert_eq!(last["riskState"], "confirmedCompromised");
+    assert_eq!(last["initiatedBy"], crate::demo::persona_object_id().as_str());
+
+    let dismiss = "/v1.0/identityProtection/riskyServicePrincipals/dismiss";
+    assert_eq!(
+        no_content(client.post(dismiss, &json!({"servicePrincipalIds": [payroll]}))).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        risk_of(&client, &item(&payroll)).await,
+        (json!("none"), json!("dismissed"), json!("adminDismissedAllRiskForServicePrincipal"))
+    );
+    let (status, error) = send(client.post(dismiss, &json!({"userIds": [payroll]}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(graph.writes_applied(), 2);
+}
+
+#[tokio::test]
+async fn sign_ins_confirmed_safe_or_compromised_keep_the_verdict() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let tor = story::karita_tor_sign_in_id();
+    let imap = story::karita_sign_in_id("imap-4");
+    let sign_in = |id: &str| format!("/v1.0/auditLogs/signIns/{id}");
+    let (_, before) = client.json(&sign_in(&tor)).await;
+    assert_eq!(before["riskState"], "atRisk");
+
+    let path = "/v1.0/auditLogs/signIns/confirmCompromised";
+    assert_eq!(no_content(client.post(path, &json!({"requestIds": [tor]}))).await, StatusCode::NO_CONTENT);
+    let (_, after) = client.json(&sign_in(&tor)).await;
+    assert_eq!(after["riskState"], "confirmedCompromised");
+    assert_eq!(after["riskDetail"], "adminConfirmedSigninCompromised");
+    assert_eq!(after["riskLevelAggregated"], "high");
+    assert_eq!(after["appDisplayName"], before["appDisplayName"], "the rest of the record is as generated");
+    let karita = story::karita_id();
+    assert_eq!(
+        risk_of(&client, &risky_user_path(&karita)).await,
+        (json!("high"), json!("confirmedCompromised"), json!("adminConfirmedSigninCompromised"))
+    );
+
+    let path = "/v1.0/auditLogs/signIns/confirmSafe";
+    assert_eq!(no_content(client.post(path, &json!({"requestIds": [imap]}))).await, StatusCode::NO_CONTENT);
+    let (_, safe) = client.json(&sign_in(&imap)).await;
+    assert_eq!(safe["riskState"], "confirmedSafe");
+    // Filters see the verdict too.
+    let filter =
+        format!("/v1.0/auditLogs/signIns?$filter=userId%20eq%20'{karita}'%20and%20riskState%20eq%20'confirmedSafe'");
+    assert_eq!(ids(&client.json(&filter).await.1), vec![imap.clone()]);
+    let (status, _) = send(client.post(path, &json!({"requestIds": ["not-a-guid"]}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(graph.writes_applied(), 2);
+}
+
+#[tokio::test]
+async fn collection_actions_survive_re_anchoring() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let nikolai = story::user_id("nikolai.ivanov");
+    let fabrikam = story::service_principal_id("Fabrikam Expense Sync");
+    let tor = story::karita_tor_sign_in_id();
+    let posts = [
+        ("/v1.0/identityProtection/riskyUsers/dismiss", json!({"userIds": [nikolai]})),
+        ("/v1.0/identityProtection/riskyServicePrincipals/dismiss", json!({"servicePrincipalIds": [fabrikam]})),
+        ("/v1.0/auditLogs/signIns/confirmSafe", json!({"requestIds": [tor]})),
+    ];
+    for (path, body) in &posts {
+        assert_eq!(no_content(client.post(path, body)).await, StatusCode::NO_CONTENT, "{path}");
+    }
+    let reads = [
+        risky_user_path(&nikolai),
+        format!("{}/history", risky_user_path(&nikolai)),
+        format!("/v1.0/identityProtection/riskyServicePrincipals/{fabrikam}"),
+        format!("/v1.0/identityProtection/riskyServicePrincipals/{fabrikam}/history"),
+        format!("/v1.0/auditLogs/signIns/{tor}?$select=riskState,riskDetail"),
+    ];
+    let mut before = Vec::new();
+    for path in &reads {
+        before.push(client.json(path).await.1);
+    }
+    graph.state.regenerate().await.expect("a fresh tenant");
+    for (path, expected) in reads.iter().zip(&before) {
+        assert_eq!(&client.json(path).await.1, expected, "{path}");
+    }
+    assert_eq!(before[4]["riskState"], "confirmedSafe");
+    assert_eq!(graph.writes_applied(), 3);
 }

@@ -29,7 +29,7 @@ pub(in crate::demo) mod pim_groups;
 mod places;
 pub(in crate::demo) mod provisioning;
 mod records;
-mod risk;
+pub(in crate::demo) mod risk;
 mod rng;
 mod roles;
 mod sign_in_ca;
@@ -196,6 +196,8 @@ pub struct Tenant {
     pub deleted_groups: Arc<Collection>,
     /// `riskyUserHistoryItem` lists by user id.
     pub risky_user_history: Arc<HashMap<String, Vec<Value>>>,
+    /// `riskyServicePrincipalHistoryItem` lists by service principal id.
+    pub risky_service_principal_history: Arc<HashMap<String, Vec<Value>>>,
     /// Authentication methods by user id.
     pub authentication_methods: Arc<HashMap<String, Vec<Value>>>,
     /// Manager id by user id.
@@ -436,6 +438,10 @@ pub mod story {
     pub fn risk_detection_id(key: &str) -> String {
         risk::detection_id(key)
     }
+    /// The object id of an app's service principal, by display name.
+    pub fn service_principal_id(name: &str) -> String {
+        super::apps::service_principal_id(name)
+    }
     pub fn tenant_id() -> String {
         ids::tenant_id()
     }
@@ -558,6 +564,9 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         deleted_users: Arc::new(Collection::new(deleted::deleted_users(&clock))),
         deleted_groups: Arc::new(Collection::new(deleted::deleted_groups(&clock))),
         risky_user_history: Arc::new(histories.into_iter().collect()),
+        risky_service_principal_history: Arc::new(
+            risk::risky_service_principal_history(&cast, &clock).into_iter().collect(),
+        ),
         authentication_methods: Arc::new(methods::methods(&population, &device_list, &clock).into_iter().collect()),
         managers: Arc::new(managers),
         direct_reports: Arc::new(direct_reports),

@@ -6,12 +6,16 @@
 //! record source instead keeps a few hundred bytes per record and builds either the whole
 //! resource (for the page being returned) or only the properties a `$filter` or `$orderby`
 //! reads (for every record scanned).
+//!
+//! Records are generated, never edited; what a write changes on one (an admin confirming a
+//! sign-in safe) is kept beside it as a patch of properties laid over the rendered resource.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Compact records that can be rendered as Graph resources.
 pub trait RecordSource: Send + Sync {
@@ -27,10 +31,13 @@ pub trait RecordSource: Send + Sync {
     fn partial(&self, index: usize, properties: &[&str]) -> Value;
 }
 
-/// A collection of records with an index by id.
+/// A collection of records with an index by id, and the properties writes changed on them.
+/// Cloning is shallow but for the patches, so a write copies only those.
+#[derive(Clone)]
 pub struct RecordLog {
-    source: Box<dyn RecordSource>,
-    by_id: HashMap<String, usize>,
+    source: Arc<dyn RecordSource>,
+    by_id: Arc<HashMap<String, usize>>,
+    patches: HashMap<usize, Map<String, Value>>,
 }
 
 impl fmt::Debug for RecordLog {
@@ -42,7 +49,7 @@ impl fmt::Debug for RecordLog {
 impl RecordLog {
     pub fn new(source: Box<dyn RecordSource>) -> RecordLog {
         let by_id = (0..source.len()).map(|i| (source.id(i).to_ascii_lowercase(), i)).collect();
-        RecordLog { source, by_id }
+        RecordLog { source: Arc::from(source), by_id: Arc::new(by_id), patches: HashMap::new() }
     }
 
     pub fn len(&self) -> usize {
@@ -55,12 +62,33 @@ impl RecordLog {
 
     /// The record with this id.
     pub fn get(&self, id: &str) -> Option<Item<'_>> {
-        self.by_id.get(&id.to_ascii_lowercase()).map(|&i| Item::Record(self.source.as_ref(), i))
+        self.by_id.get(&id.to_ascii_lowercase()).map(|&i| Item::Record(self, i))
     }
 
     /// All records, in stored order (newest first for logs).
     pub fn iter(&self) -> impl Iterator<Item = Item<'_>> {
-        (0..self.len()).map(|i| Item::Record(self.source.as_ref(), i))
+        (0..self.len()).map(|i| Item::Record(self, i))
+    }
+
+    /// Sets properties on the record with this id (they win over the generated ones from now
+    /// on); `false` if there is no such record.
+    pub fn patch(&mut self, id: &str, properties: Map<String, Value>) -> bool {
+        let Some(&index) = self.by_id.get(&id.to_ascii_lowercase()) else { return false };
+        self.patches.entry(index).or_default().extend(properties);
+        true
+    }
+
+    fn render(&self, index: usize, properties: Option<&[&str]>) -> Value {
+        let mut value = match properties {
+            Some(properties) => self.source.partial(index, properties),
+            None => self.source.json(index),
+        };
+        if let (Some(patch), Value::Object(map)) = (self.patches.get(&index), &mut value) {
+            for (name, patched) in patch {
+                map.insert(name.clone(), patched.clone());
+            }
+        }
+        value
     }
 }
 
@@ -68,14 +96,14 @@ impl RecordLog {
 #[derive(Clone, Copy)]
 pub enum Item<'a> {
     Stored(&'a Value),
-    Record(&'a dyn RecordSource, usize),
+    Record(&'a RecordLog, usize),
 }
 
 impl fmt::Debug for Item<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Item::Stored(value) => write!(f, "Stored({value})"),
-            Item::Record(source, index) => write!(f, "Record({})", source.id(*index)),
+            Item::Record(log, index) => write!(f, "Record({})", log.source.id(*index)),
         }
     }
 }
@@ -85,7 +113,7 @@ impl<'a> Item<'a> {
     pub fn json(&self) -> Cow<'a, Value> {
         match *self {
             Item::Stored(value) => Cow::Borrowed(value),
-            Item::Record(source, index) => Cow::Owned(source.json(index)),
+            Item::Record(log, index) => Cow::Owned(log.render(index, None)),
         }
     }
 
@@ -93,7 +121,7 @@ impl<'a> Item<'a> {
     pub fn partial(&self, properties: &[&str]) -> Cow<'a, Value> {
         match *self {
             Item::Stored(value) => Cow::Borrowed(value),
-            Item::Record(source, index) => Cow::Owned(source.partial(index, properties)),
+            Item::Record(log, index) => Cow::Owned(log.render(index, Some(properties))),
         }
     }
 }

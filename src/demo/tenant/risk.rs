@@ -5,10 +5,15 @@
 //! a low spray detection), the Tor address, atypical travel from Seattle to Amsterdam in two
 //! hours, and unfamiliar sign-in properties. Around her: two medium users (one a guest), one
 //! confirmed compromised, one remediated, one dismissed, one confirmed safe.
+//!
+//! Workload identities: Fabrikam Expense Sync is high and at risk (leaked credentials and
+//! suspicious Graph traffic after suspicious sign-ins), Payroll Sync medium, and Legacy Reports
+//! Portal's risk was dismissed.
 
 use chrono::Duration;
 use serde_json::{Value, json};
 
+use super::apps;
 use super::cast::Cast;
 use super::clock::Clock;
 use super::ids;
@@ -333,4 +338,223 @@ fn history_item(person: &Person, n: usize, step: &HistoryStep, cast: &Cast<'_>, 
             "detail": detail,
         },
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workload identities: risky service principals, their history and their risk detections.
+
+/// One step of a service principal's risk: hours ago, level, state, detail, the detection
+/// types behind it, and who (a story handle) changed it by hand.
+type SpHistoryStep = (i64, &'static str, &'static str, &'static str, &'static [&'static str], Option<&'static str>);
+
+struct RiskyApp {
+    name: &'static str,
+    history: Vec<SpHistoryStep>,
+}
+
+/// Fabrikam Expense Sync, consented three days ago, turned high after its credentials showed up
+/// in a leak and it called Graph from an unfamiliar network; Payroll Sync is medium after
+/// sign-ins from an address it never used; Legacy Reports Portal's old leaked-secret risk was
+/// dismissed by Marcus.
+fn risky_apps() -> Vec<RiskyApp> {
+    vec![
+        RiskyApp {
+            name: apps::FABRIKAM_EXPENSE,
+            history: vec![
+                (50, "medium", "atRisk", "none", &["suspiciousSignins"], None),
+                (17, "high", "atRisk", "none", &["leakedCredentials", "suspiciousAPITraffic"], None),
+            ],
+        },
+        RiskyApp {
+            name: apps::PAYROLL_SYNC,
+            history: vec![(5 * 24 + 3, "medium", "atRisk", "none", &["suspiciousSignins"], None)],
+        },
+        RiskyApp {
+            name: apps::LEGACY_REPORTS,
+            history: vec![
+                (40 * 24, "low", "atRisk", "none", &["leakedCredentials"], None),
+                (38 * 24, "none", "dismissed", "adminDismissedAllRiskForServicePrincipal", &[], Some("marcus")),
+            ],
+        },
+    ]
+}
+
+/// The id of a history item: the subject's id and the item's place in its history, so a
+/// replayed write gives its item the same id.
+pub fn history_item_id(kind: &str, subject_id: &str, n: usize) -> String {
+    ids::object_id(kind, &format!("{subject_id}/{n}"))
+}
+
+/// The id of a detection a write creates (an admin confirming a compromise).
+pub fn admin_detection_id(subject_id: &str, at: &str) -> String {
+    ids::object_id("riskDetection", &format!("{subject_id}/admin/{at}"))
+}
+
+fn service_principal_type() -> &'static str {
+    "Application"
+}
+
+/// `riskyServicePrincipal` resources (id = the service principal's object id).
+pub fn risky_service_principals(g: &super::Generation<'_>) -> Vec<Value> {
+    risky_apps()
+        .iter()
+        .filter_map(|app| {
+            let &(hours, level, state, detail, _, _) = app.history.last()?;
+            Some(json!({
+                "id": apps::service_principal_id(app.name),
+                "appId": apps::app_id(app.name),
+                "displayName": app.name,
+                "isEnabled": true,
+                "isProcessing": false,
+                "riskLastUpdatedDateTime": g.clock.hours_ago(hours),
+                "riskLevel": level,
+                "riskState": state,
+                "riskDetail": detail,
+                "servicePrincipalType": service_principal_type(),
+            }))
+        })
+        .collect()
+}
+
+/// Each risky service principal's `riskyServicePrincipalHistoryItem` list, by its id.
+pub fn risky_service_principal_history(cast: &Cast<'_>, clock: &Clock) -> Vec<(String, Vec<Value>)> {
+    risky_apps()
+        .iter()
+        .map(|app| {
+            let id = apps::service_principal_id(app.name);
+            let history = app
+                .history
+                .iter()
+                .enumerate()
+                .map(|(n, &(hours, level, state, detail, event_types, initiated_by))| {
+                    json!({
+                        "id": history_item_id("riskyServicePrincipalHistoryItem", &id, n),
+                        "servicePrincipalId": id,
+                        "appId": apps::app_id(app.name),
+                        "displayName": app.name,
+                        "initiatedBy": initiated_by.and_then(|h| cast.person(h)).map(|p| p.id.clone()),
+                        "isEnabled": true,
+                        "isProcessing": false,
+                        "riskLastUpdatedDateTime": clock.hours_ago(hours),
+                        "riskLevel": level,
+                        "riskState": state,
+                        "riskDetail": detail,
+                        "servicePrincipalType": service_principal_type(),
+                        "activity": {"riskEventTypes": event_types, "detail": detail},
+                    })
+                })
+                .collect();
+            (id, history)
+        })
+        .collect()
+}
+
+/// `servicePrincipalRiskDetection` resources, newest first.
+pub fn service_principal_risk_detections(g: &super::Generation<'_>) -> Vec<Value> {
+    // (key, app, type, level, state, detail, hours ago, ip, place, additional info)
+    type Row = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        i64,
+        &'static str,
+        Place,
+        Value,
+    );
+    let rows: Vec<Row> = vec![
+        (
+            "fabrikam/signins",
+            apps::FABRIKAM_EXPENSE,
+            "suspiciousSignins",
+            "medium",
+            "atRisk",
+            "none",
+            50,
+            "185.220.101.47",
+            places::FRANKFURT,
+            json!([{"Key": "riskReasons", "Value": ["UnfamiliarIP", "UnfamiliarASN"]}]),
+        ),
+        (
+            "fabrikam/leaked",
+            apps::FABRIKAM_EXPENSE,
+            "leakedCredentials",
+            "high",
+            "atRisk",
+            "none",
+            20,
+            "",
+            places::AMSTERDAM,
+            json!([{"Key": "leakSource", "Value": "public code repository"}]),
+        ),
+        (
+            "fabrikam/traffic",
+            apps::FABRIKAM_EXPENSE,
+            "suspiciousAPITraffic",
+            "high",
+            "atRisk",
+            "none",
+            18,
+            places::AMSTERDAM_IP,
+            places::AMSTERDAM,
+            json!([{"Key": "resource", "Value": "Microsoft Graph"}, {"Key": "operations", "Value": "Mail.Read across 212 mailboxes"}]),
+        ),
+        (
+            "payroll/signins",
+            apps::PAYROLL_SYNC,
+            "suspiciousSignins",
+            "medium",
+            "atRisk",
+            "none",
+            5 * 24 + 3,
+            "198.18.7.66",
+            places::DUBLIN,
+            json!([{"Key": "riskReasons", "Value": ["UnfamiliarIP"]}]),
+        ),
+        (
+            "legacy/leaked",
+            apps::LEGACY_REPORTS,
+            "leakedCredentials",
+            "low",
+            "dismissed",
+            "adminDismissedAllRiskForServicePrincipal",
+            40 * 24,
+            "",
+            places::NEW_YORK,
+            json!([{"Key": "leakSource", "Value": "paste site"}]),
+        ),
+    ];
+    let clock = g.clock;
+    let mut rows = rows;
+    rows.sort_by_key(|row| row.6);
+    rows.into_iter()
+        .map(|(key, app, event_type, level, state, detail, hours, ip, place, info)| {
+            let detected = clock.hours_ago(hours - 1);
+            json!({
+                "id": ids::object_id("servicePrincipalRiskDetection", key),
+                "activity": "servicePrincipal",
+                "activityDateTime": clock.hours_ago(hours),
+                "additionalInfo": info.to_string(),
+                "appId": apps::app_id(app),
+                "correlationId": ids::object_id("correlation", key),
+                "detectedDateTime": detected,
+                "detectionTimingType": "offline",
+                "ipAddress": ip,
+                "keyIds": [ids::object_id("keyCredential", app)],
+                "lastUpdatedDateTime": if state == "atRisk" { detected.clone() } else { clock.hours_ago(38 * 24) },
+                "location": places::detection_location(&place),
+                "requestId": ids::object_id("request", key),
+                "riskDetail": detail,
+                "riskEventType": event_type,
+                "riskLevel": level,
+                "riskState": state,
+                "servicePrincipalDisplayName": app,
+                "servicePrincipalId": apps::service_principal_id(app),
+                "source": "IdentityProtection",
+                "tokenIssuerType": "AzureAD",
+            })
+        })
+        .collect()
 }

@@ -8,4 +8,5 @@ crate::toolset! {
     list_sign_ins,
     get_sign_in,
     explain_sign_in_failure,
+    confirm_sign_in,
 }

@@ -3,10 +3,11 @@
 //! `conditional_access.rs`, `role_management.rs`, `access.rs`).
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
-//! where its rows come from, the navigations below one item, the actions bound to an item,
-//! whether `/$count` exists and which writes it accepts. `routes.rs` answers `{set}`,
-//! `{set}/$count`, `{set}/{id}` and everything below an item from these declarations, and
-//! `writes.rs` applies PATCH, POST, DELETE, actions and `$ref` changes through them.
+//! where its rows come from, the navigations below one item, the actions bound to an item or to
+//! the set, whether `/$count` exists and which writes it accepts. `routes.rs` answers `{set}`,
+//! `{set}/$count`, `{set}/{id}`, `{set}/{action}` and everything below an item from these
+//! declarations, and `writes.rs` applies PATCH, POST, DELETE, actions and `$ref` changes
+//! through them.
 
 mod access;
 mod audit_logs;
@@ -174,8 +175,14 @@ impl EntitySet {
         })
     }
 
+    /// The action bound to one item (`users/{id}/revokeSignInSessions`) of this name.
     pub fn action(&self, name: &str) -> Option<&'static Action> {
-        self.actions.iter().find(|action| action.name == name)
+        self.actions.iter().find(|action| action.name == name && !action.on_collection())
+    }
+
+    /// The action bound to the set itself (`identityProtection/riskyUsers/dismiss`) of this name.
+    pub fn collection_action(&self, name: &str) -> Option<&'static Action> {
+        self.actions.iter().find(|action| action.name == name && action.on_collection())
     }
 }
 
@@ -209,10 +216,18 @@ pub struct RefWrites {
     pub remove: fn(&mut Tenant, &str, &str) -> bool,
 }
 
-/// An operation bound to one item (`users/{id}/revokeSignInSessions`), always a POST.
+/// An operation bound to one item (`users/{id}/revokeSignInSessions`) or, with
+/// [`Run::OnCollection`], to the set (`riskyUsers/dismiss`); always a POST.
 pub struct Action {
     pub name: &'static str,
     pub run: Run,
+}
+
+impl Action {
+    /// Bound to the set rather than to one of its items.
+    pub fn on_collection(&self) -> bool {
+        matches!(self.run, Run::OnCollection { .. })
+    }
 }
 
 pub enum Run {
@@ -221,6 +236,27 @@ pub enum Run {
     /// Changes the item; gets the item id and the time of the request, returns the `value` of
     /// an answer of type `returns` (`Edm.Boolean`). Journaled like every write.
     Change { apply: fn(&mut Tenant, &str, &str) -> GraphResult<Value>, returns: &'static str },
+    /// Changes the items a body names by id, `POST {set}/{name}` with `{"<ids>": [GUID, …]}`
+    /// (`riskyUsers/dismiss` with `userIds`). The body is checked when the request is planned
+    /// (an object with exactly that property, a non-empty array of at most `max` GUIDs); `apply`
+    /// gets the ids, the caller and the time of the request, and Graph answers 204. Journaled
+    /// like every write.
+    OnCollection { ids: &'static str, max: usize, apply: CollectionFn },
+}
+
+/// What a collection-bound action changes: the tenant, and the call.
+pub type CollectionFn = fn(&mut Tenant, &CollectionCall) -> GraphResult<()>;
+
+/// One call of a collection-bound action, fixed when it is planned so a replay gives the same
+/// result.
+#[derive(Debug, Clone)]
+pub struct CollectionCall {
+    /// The ids the body named, lower case, without repeats.
+    pub ids: Vec<String>,
+    /// The signed-in caller's object id (who `initiatedBy` names).
+    pub caller: String,
+    /// The time of the request.
+    pub at: String,
 }
 
 /// The writes a set accepts and how Graph checks their bodies.
