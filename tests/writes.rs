@@ -433,6 +433,106 @@ async fn add_group_members_previews_applies_and_reads_back() {
     assert!(again.text.contains("already a direct member"), "{}", again.text);
     assert_eq!(again.structured["requests"].as_array().map(Vec::len), Some(0));
     assert_eq!(running.demo().writes_applied(), 2);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn remove_group_members_needs_the_group_name_retyped() {
+    let running = start(Selection::everything(), &[]).await;
+    let before = running.members(INCIDENT_RESPONSE).await;
+    let args = json!({"group": INCIDENT_RESPONSE, "users": [upn("nadia.rahman"), upn("kevin.obi")]});
+
+    let preview = running.call("remove_group_members", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C3");
+    assert_eq!(preview.structured["confirm_target_required"], INCIDENT_RESPONSE);
+    assert_eq!(preview.structured["requests"].as_array().map(Vec::len), Some(1), "Kevin is not a member");
+    assert_eq!(running.members(INCIDENT_RESPONSE).await, before, "a preview changes nothing");
+
+    // Without the re-typed name, or with the wrong one: refused, nothing changed.
+    let mut confirmed = args.clone();
+    confirmed["confirm"] = json!(confirmation);
+    refused(&running.call("remove_group_members", confirmed.clone()).await, "confirm_target");
+    confirmed["confirm_target"] = json!("Incident Response");
+    refused(&running.call("remove_group_members", confirmed.clone()).await, "does not match");
+    confirmed["confirm_target"] = json!("2");
+    refused(&running.call("remove_group_members", confirmed.clone()).await, "does not match");
+    assert_eq!(running.members(INCIDENT_RESPONSE).await, before);
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Re-typed (case does not matter): Nadia is removed, and the answer reads it back.
+    confirmed["confirm_target"] = json!("incident response team");
+    let applied = running.call("remove_group_members", confirmed).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    let after = running.members(INCIDENT_RESPONSE).await;
+    assert_eq!(after.len(), before.len() - 1);
+    assert!(!after.contains(&user_id("nadia.rahman")) && after.contains(&user_id("marcus")));
+    assert_eq!(applied.structured["removed"][0]["id"], user_id("nadia.rahman"));
+    assert_eq!(applied.structured["removed"][0]["member_now"], false);
+    assert_eq!(applied.structured["not_members"][0]["id"], user_id("kevin.obi"));
+    assert_eq!(applied.structured["member_count"], after.len());
+    assert_eq!(running.demo().writes_applied(), 1);
+
+    // Undo with add_group_members puts her back.
+    let undo = json!({"group": INCIDENT_RESPONSE, "users": [upn("nadia.rahman")]});
+    let mut undo_confirmed = undo.clone();
+    undo_confirmed["confirm"] = json!(token(&running.call("add_group_members", undo).await));
+    assert!(!running.call("add_group_members", undo_confirmed).await.is_error);
+    assert_eq!(running.members(INCIDENT_RESPONSE).await, before);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn membership_changes_outside_the_rails_change_nothing() {
+    let running = start(Selection::everything(), &[]).await;
+    let helpdesk = running.members(HELPDESK_OPERATORS).await;
+    let sales = running.members("Sales Team").await;
+    let incident = running.members(INCIDENT_RESPONSE).await;
+
+    // More than 20 users: refused naming the field and the limit, before any request.
+    let many: Vec<String> = (1..=21).map(|n| upn(&format!("user{n:02}"))).collect();
+    let answer = running.call("add_group_members", json!({"group": INCIDENT_RESPONSE, "users": many})).await;
+    refused_as(&answer, "invalid_input", "`users`");
+    assert!(answer.text.contains("at most 20"), "{}", answer.text);
+    assert!(answer.structured["graph_requests"].as_array().is_none_or(Vec::is_empty), "refused before any request");
+    let answer = running.call("remove_group_members", json!({"group": INCIDENT_RESPONSE, "users": many})).await;
+    refused_as(&answer, "invalid_input", "at most 20");
+
+    // A role-assignable group, as Jordan (Security Reader and Reports Reader only).
+    for tool in ["add_group_members", "remove_group_members"] {
+        let answer = running
+            .call(tool, json!({"group": HELPDESK_OPERATORS, "users": [upn("arjun.mehta"), upn("kevin.obi")]}))
+            .await;
+        refused_as(&answer, "forbidden", "Privileged Role Administrator");
+        assert!(answer.text.contains("Security Reader"), "{}", answer.text);
+    }
+
+    // A dynamic group: membership follows its rule.
+    for tool in ["add_group_members", "remove_group_members"] {
+        let answer = running.call(tool, json!({"group": "Sales Team", "users": [upn("maria.garcia")]})).await;
+        refused_as(&answer, "invalid_input", "dynamic");
+    }
+
+    // An Exchange-managed group, and a break-glass account on a removal.
+    let answer =
+        running.call("add_group_members", json!({"group": "Treasury Alerts", "users": [upn("wei.zhang")]})).await;
+    refused_as(&answer, "invalid_input", "Exchange");
+    let break_glass = "breakglass01@woodgrovebank.onmicrosoft.com";
+    let answer =
+        running.call("remove_group_members", json!({"group": INCIDENT_RESPONSE, "users": [break_glass]})).await;
+    refused_as(&answer, "invalid_input", "break-glass");
+
+    // A confirmation cannot carry a refused call through either.
+    let forged = json!({"group": HELPDESK_OPERATORS, "users": [upn("arjun.mehta")], "confirm": "made-up"});
+    refused(&running.call("add_group_members", forged).await, "not one this server issued");
+
+    assert_eq!(running.members(HELPDESK_OPERATORS).await, helpdesk);
+    assert_eq!(running.members("Sales Team").await, sales);
+    assert_eq!(running.members(INCIDENT_RESPONSE).await, incident);
+    assert_eq!(running.demo().writes_applied(), 0);
+    running.stop().await;
+}
+
 // =============================================================================================
 // Identity Protection verdicts: dismiss_user_risk, confirm_user_safe, confirm_user_compromised,
 // triage_risky_service_principal and confirm_sign_in, each previewed (nothing changes),
@@ -549,48 +649,6 @@ async fn dismiss_user_risk_previews_confirms_and_refuses() {
 }
 
 #[tokio::test]
-async fn remove_group_members_needs_the_group_name_retyped() {
-    let running = start(Selection::everything(), &[]).await;
-    let before = running.members(INCIDENT_RESPONSE).await;
-    let args = json!({"group": INCIDENT_RESPONSE, "users": [upn("nadia.rahman"), upn("kevin.obi")]});
-
-    let preview = running.call("remove_group_members", args.clone()).await;
-    let confirmation = token(&preview);
-    assert_eq!(preview.structured["tier"], "C3");
-    assert_eq!(preview.structured["confirm_target_required"], INCIDENT_RESPONSE);
-    assert_eq!(preview.structured["requests"].as_array().map(Vec::len), Some(1), "Kevin is not a member");
-    assert_eq!(running.members(INCIDENT_RESPONSE).await, before, "a preview changes nothing");
-
-    // Without the re-typed name, or with the wrong one: refused, nothing changed.
-    let mut confirmed = args.clone();
-    confirmed["confirm"] = json!(confirmation);
-    refused(&running.call("remove_group_members", confirmed.clone()).await, "confirm_target");
-    confirmed["confirm_target"] = json!("Incident Response");
-    refused(&running.call("remove_group_members", confirmed.clone()).await, "does not match");
-    confirmed["confirm_target"] = json!("2");
-    refused(&running.call("remove_group_members", confirmed.clone()).await, "does not match");
-    assert_eq!(running.members(INCIDENT_RESPONSE).await, before);
-    assert_eq!(running.demo().writes_applied(), 0);
-
-    // Re-typed (case does not matter): Nadia is removed, and the answer reads it back.
-    confirmed["confirm_target"] = json!("incident response team");
-    let applied = running.call("remove_group_members", confirmed).await;
-    assert!(!applied.is_error, "{}", applied.text);
-    let after = running.members(INCIDENT_RESPONSE).await;
-    assert_eq!(after.len(), before.len() - 1);
-    assert!(!after.contains(&user_id("nadia.rahman")) && after.contains(&user_id("marcus")));
-    assert_eq!(applied.structured["removed"][0]["id"], user_id("nadia.rahman"));
-    assert_eq!(applied.structured["removed"][0]["member_now"], false);
-    assert_eq!(applied.structured["not_members"][0]["id"], user_id("kevin.obi"));
-    assert_eq!(applied.structured["member_count"], after.len());
-    assert_eq!(running.demo().writes_applied(), 1);
-
-    // Undo with add_group_members puts her back.
-    let undo = json!({"group": INCIDENT_RESPONSE, "users": [upn("nadia.rahman")]});
-    let mut undo_confirmed = undo.clone();
-    undo_confirmed["confirm"] = json!(token(&running.call("add_group_members", undo).await));
-    assert!(!running.call("add_group_members", undo_confirmed).await.is_error);
-    assert_eq!(running.members(INCIDENT_RESPONSE).await, before);
 async fn confirm_user_safe_previews_then_marks_the_guest_safe() {
     let running = start(Selection::everything(), &[]).await;
     let lucia = story::guest_id("lucia.romero");
@@ -646,53 +704,6 @@ async fn confirm_user_compromised_needs_the_target_and_spares_break_glass() {
 }
 
 #[tokio::test]
-async fn membership_changes_outside_the_rails_change_nothing() {
-    let running = start(Selection::everything(), &[]).await;
-    let helpdesk = running.members(HELPDESK_OPERATORS).await;
-    let sales = running.members("Sales Team").await;
-    let incident = running.members(INCIDENT_RESPONSE).await;
-
-    // More than 20 users: refused naming the field and the limit, before any request.
-    let many: Vec<String> = (1..=21).map(|n| upn(&format!("user{n:02}"))).collect();
-    let answer = running.call("add_group_members", json!({"group": INCIDENT_RESPONSE, "users": many})).await;
-    refused_as(&answer, "invalid_input", "`users`");
-    assert!(answer.text.contains("at most 20"), "{}", answer.text);
-    assert!(answer.structured["graph_requests"].as_array().is_none_or(Vec::is_empty), "refused before any request");
-    let answer = running.call("remove_group_members", json!({"group": INCIDENT_RESPONSE, "users": many})).await;
-    refused_as(&answer, "invalid_input", "at most 20");
-
-    // A role-assignable group, as Jordan (Security Reader and Reports Reader only).
-    for tool in ["add_group_members", "remove_group_members"] {
-        let answer = running
-            .call(tool, json!({"group": HELPDESK_OPERATORS, "users": [upn("arjun.mehta"), upn("kevin.obi")]}))
-            .await;
-        refused_as(&answer, "forbidden", "Privileged Role Administrator");
-        assert!(answer.text.contains("Security Reader"), "{}", answer.text);
-    }
-
-    // A dynamic group: membership follows its rule.
-    for tool in ["add_group_members", "remove_group_members"] {
-        let answer = running.call(tool, json!({"group": "Sales Team", "users": [upn("maria.garcia")]})).await;
-        refused_as(&answer, "invalid_input", "dynamic");
-    }
-
-    // An Exchange-managed group, and a break-glass account on a removal.
-    let answer =
-        running.call("add_group_members", json!({"group": "Treasury Alerts", "users": [upn("wei.zhang")]})).await;
-    refused_as(&answer, "invalid_input", "Exchange");
-    let break_glass = "breakglass01@woodgrovebank.onmicrosoft.com";
-    let answer =
-        running.call("remove_group_members", json!({"group": INCIDENT_RESPONSE, "users": [break_glass]})).await;
-    refused_as(&answer, "invalid_input", "break-glass");
-
-    // A confirmation cannot carry a refused call through either.
-    let forged = json!({"group": HELPDESK_OPERATORS, "users": [upn("arjun.mehta")], "confirm": "made-up"});
-    refused(&running.call("add_group_members", forged).await, "not one this server issued");
-
-    assert_eq!(running.members(HELPDESK_OPERATORS).await, helpdesk);
-    assert_eq!(running.members("Sales Team").await, sales);
-    assert_eq!(running.members(INCIDENT_RESPONSE).await, incident);
-    assert_eq!(running.demo().writes_applied(), 0);
 async fn triage_risky_service_principal_dismisses_at_c2_and_confirms_at_c3() {
     let running = start(Selection::everything(), &[]).await;
     let fabrikam = story::service_principal_id("Fabrikam Expense Sync");

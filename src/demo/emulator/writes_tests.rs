@@ -366,6 +366,8 @@ async fn members_of_dynamic_and_exchange_managed_groups_are_not_graphs_to_change
         assert_eq!(client.json(&members(group)).await.1, before, "{group}: nothing changed");
     }
     assert_eq!(graph.writes_applied(), 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Actions bound to a collection: Identity Protection's verdicts on risky users, risky service
 // principals and sign-ins.

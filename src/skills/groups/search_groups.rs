@@ -117,7 +117,7 @@ const EXAMPLES: &[Example] = &[
         facts: &[Fact::Every("groups/*/kind", "microsoft365"), Fact::Some("groups/*/display_name", "Finance Team")],
     },
     Example {
-        question: "Which groups are role-assignable (can hold Entra admin roles)?",
+        question: "Search for role-assignable groups",
         args: r#"{"role_assignable":true}"#,
         facts: &[
             Fact::Every("groups/*/role_assignable", "true"),

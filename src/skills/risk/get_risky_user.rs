@@ -62,7 +62,9 @@ async fn get_risky_user(ctx: Ctx, p: GetRiskyUserParams) -> Result<RiskyUserDeta
         .and(Expr::ge("createdDateTime", ctx.now - Duration::days(7)));
 
     let risky = GraphRequest::get("/identityProtection/riskyUsers")
-        .query(Query::new().select(RISKY_USER_FIELDS).filter(risky_filter).top(1));
+        .query(Query::new().select(RISKY_USER_FIELDS).filter(risky_filter).top(1))
+        // `riskDetail` gained members after `unknownFutureValue` (an admin's verdict).
+        .prefer_unknown_enums();
     let detections = GraphRequest::get("/identityProtection/riskDetections")
         .query(Query::new().select(DETECTION_FIELDS).filter(detection_filter).orderby("detectedDateTime desc").top(50));
     let sign_ins = GraphRequest::get("/auditLogs/signIns")

@@ -851,7 +851,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "Which apps and groups does Tom Okafor own, and what power does that give him?",
+        question: "Full access summary for Tom Okafor: roles, app access and owned objects",
         args: r#"{"user":"f49c4912-8b12-57db-8142-86b257371952"}"#,
         facts: &[
             Fact::Some("owned/*/name", "Helpdesk Operators"),
