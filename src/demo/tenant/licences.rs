@@ -162,7 +162,7 @@ pub fn assignment_states(assignments: &[Assignment], person: &Person, clock: &Cl
                 "assignedByGroup": a.via_group.map(ids::group_id),
                 "state": "Active",
                 "error": "None",
-                "lastUpdatedDateTime": clock.days_ago((person.created_days_ago - 1).max(1).min(900)),
+                "lastUpdatedDateTime": clock.days_ago((person.created_days_ago - 1).clamp(1, 900)),
             })
         })
         .collect();
