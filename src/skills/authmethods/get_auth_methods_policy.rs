@@ -18,7 +18,7 @@ const GET_AUTH_METHODS_POLICY: Declaration = Declaration {
     title: "Get the authentication methods policy",
     description: "Which authentication methods (passkeys/FIDO2, Microsoft Authenticator, SMS, voice, Temporary Access Pass, email OTP, OATH, certificates) are enabled in the tenant and for which groups, the Authenticator registration campaign, system-preferred MFA and report-suspicious-activity settings (the last two from Graph beta). Global Reader.",
     toolset: Toolset::Authmethods,
-    permissions: &["Policy.Read.AuthenticationMethod"],
+    permissions: &["Policy.Read.AuthenticationMethod", "GroupMember.Read.All"],
     least_role: "Global Reader",
     access: Access::Read,
     beta: false,

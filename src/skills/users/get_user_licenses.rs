@@ -18,7 +18,7 @@ const GET_USER_LICENSES: Declaration = Declaration {
     title: "Get a user's licences",
     description: "The licences (products such as Microsoft 365 E5 or Entra ID P2) a user holds, their service plans and which are switched off, and whether each is assigned directly or inherited through a group (group-based licensing), with assignment errors. Any member.",
     toolset: Toolset::Users,
-    permissions: &["LicenseAssignment.Read.All", "User.Read.All", "Group.ReadBasic.All"],
+    permissions: &["LicenseAssignment.Read.All", "User.Read.All", "GroupMember.Read.All"],
     least_role: "none",
     access: Access::Read,
     beta: false,
