@@ -88,8 +88,8 @@ pub trait Render {
 pub const MAX_ANSWER_BYTES: usize = 90 * 1024;
 
 /// The context a skill runs in: a Graph client bound to the caller, the clock, notes that
-/// travel with the answer (skipped sections, clipped windows), and the write guard rails. No
-/// transport, no token.
+/// travel with the answer (skipped sections, clipped windows), whether beta is on, and the
+/// write guard rails. No transport, no token.
 #[derive(Clone)]
 pub struct Ctx {
     pub graph: GraphClient,

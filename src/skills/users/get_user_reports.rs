@@ -256,6 +256,11 @@ const EXAMPLES: &[Example] = &[
             Fact::Count("direct_reports/*", 5),
         ],
     },
+    Example {
+        question: "Direct reports of a manager who does not exist",
+        args: r#"{"user":"nobody@woodgrovebank.com"}"#,
+        facts: &[Fact::Fails(ErrorKind::NotFound)],
+    },
 ];
 
 pub fn skill() -> Skill {

@@ -174,6 +174,11 @@ const EXAMPLES: &[Example] = &[
         args: r#"{"name":"Chris"}"#,
         facts: &[Fact::Count("users/*", 1), Fact::Every("users/*/days_left", "18")],
     },
+    Example {
+        question: "Deleted users in the recycle bin, with a limit out of range",
+        args: r#"{"limit":0}"#,
+        facts: &[Fact::Fails(crate::skill::ErrorKind::InvalidInput), Fact::Says("`limit`")],
+    },
 ];
 
 pub fn skill() -> Skill {
