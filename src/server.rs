@@ -115,7 +115,8 @@ impl EntraServer {
             .unwrap_or_default();
         let confirmed = arguments.as_ref().is_some_and(|a| a.contains_key("confirm"));
         let ctx = Ctx::new(self.graph.bind(caller.clone()), chrono::Utc::now(), self.guard.clone())
-            .with_approver(approver.filter(|_| skill.is_write()));
+            .with_approver(approver.filter(|_| skill.is_write()))
+            .with_beta(self.selection.beta);
         let key = caller_key(&caller);
         let reply = skill.invoke(ctx, arguments, Some(&key)).await;
         // The audit trail: who, what, which Graph requests, how it went. Never a token.

@@ -164,7 +164,7 @@ fn fuzzed_args(skill: &str, rng: &mut Rng) -> Value {
         .and_then(|s| s.input_schema.get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()))
         .unwrap_or_default();
     let mut map = serde_json::Map::new();
-    // A skill without parameters (`count_groups_by_type`) has no field to fuzz.
+    // A skill without parameters (`get_me`, `count_groups_by_type`) has no field to fuzz.
     if fields.is_empty() {
         return Value::Object(map);
     }

@@ -88,8 +88,8 @@ pub trait Render {
 pub const MAX_ANSWER_BYTES: usize = 90 * 1024;
 
 /// The context a skill runs in: a Graph client bound to the caller, the clock, notes that
-/// travel with the answer (skipped sections, clipped windows), and the write guard rails. No
-/// transport, no token.
+/// travel with the answer (skipped sections, clipped windows), whether beta is on, and the
+/// write guard rails. No transport, no token.
 #[derive(Clone)]
 pub struct Ctx {
     pub graph: GraphClient,
@@ -97,12 +97,20 @@ pub struct Ctx {
     pub guard: Arc<WriteGuard>,
     /// Asks the human directly before a confirmed write, where the client can (elicitation).
     pub approver: Option<Arc<dyn Approver>>,
+    /// Beta is enabled (`--beta`): a read skill may add its "+beta" enrichments; otherwise it
+    /// skips them with a note.
+    pub beta: bool,
     notes: Arc<Mutex<Vec<String>>>,
 }
 
 impl Ctx {
     pub fn new(graph: GraphClient, now: DateTime<Utc>, guard: Arc<WriteGuard>) -> Self {
-        Ctx { graph, now, guard, approver: None, notes: Arc::new(Mutex::new(Vec::new())) }
+        Ctx { graph, now, guard, approver: None, beta: false, notes: Arc::new(Mutex::new(Vec::new())) }
+    }
+
+    pub fn with_beta(mut self, beta: bool) -> Self {
+        self.beta = beta;
+        self
     }
 
     pub fn with_approver(mut self, approver: Option<Arc<dyn Approver>>) -> Self {

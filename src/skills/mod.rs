@@ -7,6 +7,7 @@
 //! end-to-end, fault and soak suites and `find_skills` all follow from its declaration.
 
 mod audit;
+mod authmethods;
 mod devices;
 mod groups;
 mod risk;
@@ -22,6 +23,7 @@ static CATALOG: LazyLock<Vec<Skill>> = LazyLock::new(|| {
     skills.extend(users::skills());
     skills.extend(groups::skills());
     skills.extend(devices::skills());
+    skills.extend(authmethods::skills());
     skills.extend(signins::skills());
     skills.extend(audit::skills());
     skills.extend(risk::skills());

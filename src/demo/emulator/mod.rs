@@ -333,7 +333,7 @@ fn answer(
         .collect::<Option<_>>()
         .ok_or_else(|| GraphError::bad_request(false, "The request path is not valid UTF-8 after decoding."))?;
     let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
-    let resolved = routes::resolve(tenant, &caller, &segments)?;
+    let resolved = routes::resolve(tenant, &caller, version, &segments)?;
 
     let roles = tenant.active_roles(&caller);
     let ctx = Ctx {
@@ -356,6 +356,21 @@ fn answer(
             }
             query::parse(query, false)?;
             Ok(Answer::Json(StatusCode::OK, what_if::evaluate(&ctx, body)?))
+        }
+        Resolved::Computed(mut value) => {
+            if method != Method::GET {
+                return Err(GraphError::method_not_allowed());
+            }
+            let q = query::parse(query, false)?;
+            if q.has_collection_options() || q.select.is_some() || !q.expand.is_empty() {
+                return Err(GraphError::bad_request(false, "Query options are not supported on this function."));
+            }
+            if let Value::Object(map) = &mut value {
+                let kind = map.get("@odata.type").and_then(Value::as_str).unwrap_or_default().trim_start_matches('#');
+                let context = format!("{}/{}/$metadata#{kind}", state.base_url, version);
+                map.insert("@odata.context".into(), context.into());
+            }
+            Ok(Answer::Json(StatusCode::OK, value))
         }
         Resolved::Action { set, id, action } => {
             if method != Method::POST {

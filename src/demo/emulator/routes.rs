@@ -3,7 +3,8 @@
 //! on directory-object relationships, `$ref` where writable), the actions bound to an item and
 //! those bound to the set (`riskyUsers/dismiss`).
 //! The few paths that are not an entity set are written out here: `/me`, `servicePrincipals`
-//! and `applications` by `appId`, the recycle bin, What-If and `filterByCurrentUser`.
+//! and `applications` by `appId`, the recycle bin, What-If, `filterByCurrentUser`, the
+//! authentication methods policy and the registration report's summary functions.
 //!
 //! Resolution only finds the rows; `mod.rs` runs the query pipeline or the write on them.
 
@@ -40,17 +41,35 @@ pub enum Resolved<'t> {
     Ref { set: &'static EntitySet, id: String, navigation: &'static Navigation, member: Option<String> },
     /// `POST /identity/conditionalAccess/evaluate`.
     Evaluate,
+    /// A function's answer, computed from the tenant (`usersRegisteredByMethod(…)`).
+    Computed(Value),
 }
 
 const FILTER_BY_CURRENT_USER: &str = "filterByCurrentUser(on='principal')";
 
-/// Resolves the segments after the version (`users`, `abc`, `memberOf`, …).
-pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, segments: &[&str]) -> GraphResult<Resolved<'t>> {
+/// Resolves the segments after the version (`users`, `abc`, `memberOf`, …); `version` is
+/// `v1.0` or `beta`, for what Graph serves on beta alone.
+pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[&str]) -> GraphResult<Resolved<'t>> {
+    let beta = version == "beta";
     match segments {
         ["me", rest @ ..] => {
             let users = sets::by_path("users").ok_or_else(|| GraphError::no_route("me"))?;
             let me = users.find(tenant, caller).ok_or_else(|| GraphError::not_found(caller))?;
-            below_item(tenant, users, me, rest)
+            below_item(tenant, users, me, rest, beta)
+        }
+        ["policies", "authenticationMethodsPolicy"] => Ok(Resolved::Item {
+            spec: if beta {
+                &schema::AUTHENTICATION_METHODS_POLICY_BETA
+            } else {
+                &schema::AUTHENTICATION_METHODS_POLICY_V1
+            },
+            row: Row::plain(&tenant.authentication_methods_policy),
+            set: None,
+        }),
+        ["reports", "authenticationMethods", function]
+            if function.starts_with("usersRegisteredByMethod") || function.starts_with("usersRegisteredByFeature") =>
+        {
+            registration_summary(tenant, function)
         }
         [by_app_id, rest @ ..]
             if by_app_id.starts_with("servicePrincipals(") || by_app_id.starts_with("applications(") =>
@@ -82,12 +101,12 @@ pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, segments: &[&str]) -> Graph
                 .collect();
             Ok(Resolved::List { spec: set.spec, rows, mixed: false, shape: Shape::Page, set: None })
         }
-        _ => entity_set(tenant, segments),
+        _ => entity_set(tenant, segments, beta),
     }
 }
 
 /// `{set}`, `{set}/$count`, `{set}/{id}` and below.
-fn entity_set<'t>(tenant: &'t Tenant, segments: &[&str]) -> GraphResult<Resolved<'t>> {
+fn entity_set<'t>(tenant: &'t Tenant, segments: &[&str], beta: bool) -> GraphResult<Resolved<'t>> {
     let (set, rest) = sets::lookup(segments).map_err(GraphError::no_route)?;
     match rest {
         [] => Ok(Resolved::List {
@@ -118,7 +137,7 @@ fn entity_set<'t>(tenant: &'t Tenant, segments: &[&str]) -> GraphResult<Resolved
                 return Err(GraphError::no_route(next));
             }
             let row = set.find(tenant, key).ok_or_else(|| GraphError::not_found(key))?;
-            below_item(tenant, set, row, rest)
+            below_item(tenant, set, row, rest, beta)
         }
     }
 }
@@ -129,6 +148,7 @@ fn below_item<'t>(
     set: &'static EntitySet,
     row: Row<'t>,
     rest: &[&str],
+    beta: bool,
 ) -> GraphResult<Resolved<'t>> {
     let id = row.item.json().get("id").and_then(Value::as_str).unwrap_or_default().to_string();
     if rest.is_empty() {
@@ -147,6 +167,16 @@ fn below_item<'t>(
             }
             let (kind, value) = related(tenant, &id).ok_or_else(|| GraphError::not_found(navigation.path))?;
             Ok(Resolved::Item { spec: schema::of_kind(kind), row: Row::of_kind(value, kind), set: None })
+        }
+        Target::Object { spec, value, beta_only } => {
+            if *beta_only && !beta {
+                return Err(GraphError::no_route(navigation.path.rsplit('/').next().unwrap_or(navigation.path)));
+            }
+            if let [next, ..] = rest {
+                return Err(GraphError::no_route(next));
+            }
+            let value = value(tenant, &id).ok_or_else(|| GraphError::not_found(navigation.path))?;
+            Ok(Resolved::Item { spec, row: Row::plain(value), set: None })
         }
         Target::Contained { spec, rows } => {
             let items = rows(tenant, &id);
@@ -261,4 +291,37 @@ fn alternate_key<'t>(tenant: &'t Tenant, segment: &str, rest: &[&str]) -> GraphR
         .find(|v| v.get("appId").and_then(Value::as_str).is_some_and(|a| a.eq_ignore_ascii_case(app_id)))
         .ok_or_else(|| GraphError::not_found(app_id))?;
     Ok(Resolved::Item { spec, row: Row::plain(value), set: None })
+}
+
+/// `usersRegisteredByMethod(includedUserTypes='…',includedUserRoles='…')` and
+/// `usersRegisteredByFeature(…)` over the registration report; a parameter left out means
+/// `all`, a value Graph does not know is a 400.
+fn registration_summary<'t>(tenant: &Tenant, function: &str) -> GraphResult<Resolved<'t>> {
+    use crate::demo::tenant::authentication::summaries;
+    let (name, arguments) = function.split_once('(').ok_or_else(|| GraphError::no_route(function))?;
+    let arguments = arguments.strip_suffix(')').ok_or_else(|| GraphError::no_route(function))?;
+    let (mut user_types, mut user_roles) = ("all".to_string(), "all".to_string());
+    for argument in arguments.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+        let (key, value) = argument.split_once('=').ok_or_else(|| GraphError::no_route(function))?;
+        let value = value.trim().trim_matches('\'').to_string();
+        match key.trim() {
+            "includedUserTypes" if ["all", "member", "guest"].contains(&value.as_str()) => user_types = value,
+            "includedUserRoles" if ["all", "privilegedAdmin", "admin", "user"].contains(&value.as_str()) => {
+                user_roles = value
+            }
+            other => {
+                return Err(GraphError::bad_request(
+                    false,
+                    format!("Invalid value for parameter '{other}' of function '{name}'."),
+                ));
+            }
+        }
+    }
+    let rows = tenant.user_registration_details.items();
+    let value = match name {
+        "usersRegisteredByMethod" => summaries::by_method(rows, &user_types, &user_roles),
+        "usersRegisteredByFeature" => summaries::by_feature(rows, &user_types, &user_roles),
+        _ => return Err(GraphError::no_route(name)),
+    };
+    Ok(Resolved::Computed(value))
 }

@@ -498,3 +498,125 @@ pub fn of_kind(kind: ObjectKind) -> &'static Spec {
 pub fn is_directory_object_property(name: &str) -> bool {
     [&USERS, &GROUPS, &DEVICES, &SERVICE_PRINCIPALS, &APPLICATIONS].iter().any(|s| s.has_property(name))
 }
+
+/// `subscribedSkus`: Graph documents `$select` only (no `$filter`, no `/$count`).
+pub static SUBSCRIBED_SKUS: Spec = Spec {
+    type_name: "microsoft.graph.subscribedSku",
+    entity_set: "subscribedSkus",
+    directory: true,
+    properties: Words(
+        "id accountId accountName appliesTo capabilityStatus consumedUnits prepaidUnits \
+         servicePlans skuId skuPartNumber subscriptionIds",
+    ),
+    default_properties: None,
+    filterable: Words(""),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 999,
+};
+
+/// A user's `licenseDetails`.
+pub static LICENSE_DETAILS: Spec = Spec {
+    type_name: "microsoft.graph.licenseDetails",
+    entity_set: "users/licenseDetails",
+    directory: true,
+    properties: Words("id skuId skuPartNumber servicePlans"),
+    default_properties: None,
+    filterable: Words(""),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 999,
+};
+
+/// The registration report: `eq` on the flags, `any` on the method lists, `eq`/`startswith`
+/// on the names, `$orderby` on the names.
+pub static USER_REGISTRATION_DETAILS: Spec = Spec {
+    type_name: "microsoft.graph.userRegistrationDetails",
+    entity_set: "reports/authenticationMethods/userRegistrationDetails",
+    directory: false,
+    properties: Words(
+        "id userPrincipalName userDisplayName userType isAdmin isMfaCapable isMfaRegistered \
+         isPasswordlessCapable isSsprCapable isSsprEnabled isSsprRegistered \
+         isSystemPreferredAuthenticationMethodEnabled systemPreferredAuthenticationMethods \
+         userPreferredMethodForSecondaryAuthentication methodsRegistered lastUpdatedDateTime",
+    ),
+    default_properties: None,
+    filterable: Words(
+        "id userPrincipalName userDisplayName userType isAdmin isMfaCapable isMfaRegistered \
+         isPasswordlessCapable isSsprCapable isSsprEnabled isSsprRegistered \
+         isSystemPreferredAuthenticationMethodEnabled systemPreferredAuthenticationMethods \
+         userPreferredMethodForSecondaryAuthentication methodsRegistered",
+    ),
+    orderable: Words("userPrincipalName userDisplayName"),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 999,
+};
+
+const METHODS_POLICY_V1_PROPERTIES: Words = Words(
+    "id displayName description lastModifiedDateTime policyVersion policyMigrationState \
+     reconfirmationInDays registrationEnforcement authenticationMethodConfigurations",
+);
+
+/// `/policies/authenticationMethodsPolicy` on v1.0, which has no `systemCredentialPreferences`
+/// or `reportSuspiciousActivitySettings`.
+pub static AUTHENTICATION_METHODS_POLICY_V1: Spec = Spec {
+    type_name: "microsoft.graph.authenticationMethodsPolicy",
+    entity_set: "policies/authenticationMethodsPolicy",
+    directory: false,
+    properties: METHODS_POLICY_V1_PROPERTIES,
+    default_properties: Some(METHODS_POLICY_V1_PROPERTIES),
+    filterable: Words(""),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 999,
+};
+
+/// The same policy on beta.
+pub static AUTHENTICATION_METHODS_POLICY_BETA: Spec = Spec {
+    type_name: "microsoft.graph.authenticationMethodsPolicy",
+    entity_set: "policies/authenticationMethodsPolicy",
+    directory: false,
+    properties: Words(
+        "id displayName description lastModifiedDateTime policyVersion policyMigrationState \
+         reconfirmationInDays registrationEnforcement authenticationMethodConfigurations \
+         systemCredentialPreferences reportSuspiciousActivitySettings",
+    ),
+    default_properties: None,
+    filterable: Words(""),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 999,
+};
+
+/// Beta `users/{id}/authentication/requirements`: per-user MFA.
+pub static STRONG_AUTHENTICATION_REQUIREMENTS: Spec = Spec {
+    type_name: "microsoft.graph.strongAuthenticationRequirements",
+    entity_set: "users/authentication/requirements",
+    directory: false,
+    properties: Words("perUserMfaState"),
+    default_properties: None,
+    filterable: Words(""),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 999,
+};
+
+/// Beta `users/{id}/authentication/signInPreferences`.
+pub static SIGN_IN_PREFERENCES: Spec = Spec {
+    type_name: "microsoft.graph.signInPreferences",
+    entity_set: "users/authentication/signInPreferences",
+    directory: false,
+    properties: Words("isSystemPreferredAuthenticationMethodEnabled userPreferredMethodForSecondaryAuthentication"),
+    default_properties: None,
+    filterable: Words(""),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 999,
+};

@@ -495,3 +495,106 @@ async fn only_its_own_process_on_loopback_reaches_the_emulator() {
     assert_eq!(faults.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(graph.faults().pending(), 0);
 }
+
+// Licences and authentication methods: subscribed SKUs, licence details, the methods policy on
+// v1.0 and beta, the registration report and its summaries, per-user MFA on beta only.
+
+#[tokio::test]
+async fn licences_are_listed_per_product_and_per_user() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let (status, skus) = client.json("/v1.0/subscribedSkus?$select=skuId,skuPartNumber,consumedUnits").await;
+    assert_eq!(status, StatusCode::OK, "{skus}");
+    let parts: Vec<&str> =
+        skus["value"].as_array().into_iter().flatten().filter_map(|s| s["skuPartNumber"].as_str()).collect();
+    assert_eq!(parts, ["SPE_E5", "AAD_PREMIUM_P2", "Microsoft_Entra_ID_Governance"]);
+    let (status, _) = client.json("/v1.0/subscribedSkus?$filter=skuPartNumber eq 'SPE_E5'").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "Graph does not filter subscribed SKUs");
+
+    let (status, details) = client.json(&format!("/v1.0/users/{}/licenseDetails", story::karita_id())).await;
+    assert_eq!(status, StatusCode::OK);
+    let parts: Vec<&str> =
+        details["value"].as_array().into_iter().flatten().filter_map(|s| s["skuPartNumber"].as_str()).collect();
+    assert_eq!(parts, ["SPE_E5", "Microsoft_Entra_ID_Governance"]);
+
+    let (_, karita) = client.json(&format!("/v1.0/users/{}?$select=licenseAssignmentStates", story::karita_id())).await;
+    let via_group = karita["licenseAssignmentStates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["assignedByGroup"] == story::finance_department_id().as_str())
+        .count();
+    assert_eq!(via_group, 1, "{karita}");
+
+    let e5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
+    let (status, holders) =
+        client.json(&format!("/v1.0/users?$filter=assignedLicenses/any(l:l/skuId eq {e5})&$select=id")).await;
+    assert_eq!(status, StatusCode::OK, "{holders}");
+    assert!(ids(&holders).len() > 50);
+}
+
+#[tokio::test]
+async fn the_methods_policy_keeps_beta_settings_to_beta() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let (status, v1) = client.json("/v1.0/policies/authenticationMethodsPolicy").await;
+    assert_eq!(status, StatusCode::OK, "{v1}");
+    assert!(v1["authenticationMethodConfigurations"].as_array().is_some_and(|c| c.len() >= 8));
+    assert!(v1.get("systemCredentialPreferences").is_none());
+    assert!(v1.get("reportSuspiciousActivitySettings").is_none());
+    let (status, beta) =
+        client.json("/beta/policies/authenticationMethodsPolicy?$select=systemCredentialPreferences").await;
+    assert_eq!(status, StatusCode::OK, "{beta}");
+    assert_eq!(beta["systemCredentialPreferences"]["state"], "enabled");
+    let (status, _) =
+        client.json("/v1.0/policies/authenticationMethodsPolicy?$select=systemCredentialPreferences").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_registration_report_filters_and_sums_up() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let report = "/v1.0/reports/authenticationMethods/userRegistrationDetails";
+    let (status, admins) = client.json(&format!("{report}?$filter=isAdmin eq true and isMfaRegistered eq false")).await;
+    assert_eq!(status, StatusCode::OK, "{admins}");
+    let names: Vec<&str> =
+        admins["value"].as_array().into_iter().flatten().filter_map(|r| r["userDisplayName"].as_str()).collect();
+    assert_eq!(names, ["Elena Petrova"]);
+
+    let (_, passkeys) =
+        client.json(&format!("{report}?$filter=methodsRegistered/any(m:m eq 'passKeyDeviceBound')")).await;
+    assert!(ids(&passkeys).contains(&story::user_id("breakglass01")), "{passkeys}");
+
+    let (status, ruth) = client.json(&format!("{report}/{}", story::user_id("ruth.abebe"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((ruth["isMfaRegistered"].as_bool(), ruth["isMfaCapable"].as_bool()), (Some(true), Some(false)));
+
+    let (status, leaver) = client.json(&format!("{report}/{}", story::user_id("brian.walsh"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "disabled users are not in the report: {leaver}");
+
+    let (status, summary) = client
+        .json("/v1.0/reports/authenticationMethods/usersRegisteredByMethod(includedUserTypes='member',includedUserRoles='all')")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert!(summary["totalUserCount"].as_u64().is_some_and(|n| n > 40));
+    let (status, _) =
+        client.json("/v1.0/reports/authenticationMethods/usersRegisteredByFeature(includedUserTypes='robots')").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn per_user_mfa_and_sign_in_preferences_are_beta_only() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let george = story::user_id("george.adams");
+    let (status, _) = client.json(&format!("/v1.0/users/{george}/authentication/requirements")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, requirements) = client.json(&format!("/beta/users/{george}/authentication/requirements")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(requirements["perUserMfaState"], "enforced");
+    let (status, preferences) =
+        client.json(&format!("/beta/users/{}/authentication/signInPreferences", story::karita_id())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(preferences["userPreferredMethodForSecondaryAuthentication"], "push");
+}

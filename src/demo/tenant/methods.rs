@@ -1,7 +1,8 @@
 //! Authentication methods: what each person has registered. Karita has password, Microsoft
 //! Authenticator and SMS; Elena Petrova (a User Administrator) has only a password; admins
-//! carry FIDO2 keys; Entra-joined laptops add Windows Hello for Business; a handful of branch
-//! staff never registered MFA; generated users get password and Authenticator.
+//! carry FIDO2 keys (Priya also a passkey in Microsoft Authenticator); Entra-joined laptops add
+//! Windows Hello for Business; a handful of branch staff never registered MFA; Ruth Abebe has
+//! only a phone for SMS; generated users get password and Authenticator.
 //!
 //! B2B guests register their methods in their home tenant, so they have none here.
 
@@ -19,6 +20,12 @@ pub const MOBILE_PHONE_METHOD_ID: &str = "3179e48a-750b-4051-897c-87b9720928f7";
 
 /// People with a password and nothing else.
 const PASSWORD_ONLY: &[&str] = &["elena", "victor.lindqvist", "kofi.mensah", "julia.costa", "peter.jansen"];
+
+/// People with a password and a phone for SMS, and no app.
+const PHONE_ONLY: &[&str] = &["ruth.abebe"];
+
+/// The AAGUID of the passkey Microsoft Authenticator keeps on an iPhone.
+const AUTHENTICATOR_PASSKEY_IOS: &str = "90a3ccdf-635c-4729-a248-9b709135078f";
 
 /// People who carry a FIDO2 security key.
 const FIDO2_HOLDERS: &[&str] =
@@ -71,7 +78,7 @@ fn person_methods(
     if PASSWORD_ONLY.contains(&handle) {
         return out;
     }
-    if person.activity != Activity::BreakGlass {
+    if person.activity != Activity::BreakGlass && !PHONE_ONLY.contains(&handle) {
         let (device_name, app_version) = match phone {
             Some(d) if d.platform == Platform::Ios => (d.display_name.clone(), "6.8.16"),
             Some(d) => (d.display_name.clone(), "6.2410.7004"),
@@ -90,7 +97,7 @@ fn person_methods(
     if person.is_generated() {
         return out;
     }
-    if PHONE_HOLDERS.contains(&handle) {
+    if PHONE_HOLDERS.contains(&handle) || PHONE_ONLY.contains(&handle) {
         let phone_number =
             if handle == "karita" { "+1 2065550123".to_string() } else { format!("+1 20655501{:02}", 40 + index % 60) };
         out.push(json!({
@@ -100,6 +107,9 @@ fn person_methods(
             "phoneType": "mobile",
             "smsSignInState": "notAllowedByPolicy",
         }));
+    }
+    if PHONE_ONLY.contains(&handle) {
+        return out;
     }
     if FIDO2_HOLDERS.contains(&handle) {
         out.push(json!({
@@ -111,6 +121,18 @@ fn person_methods(
             "attestationLevel": "attested",
             "attestationCertificates": [],
             "createdDateTime": clock.days_ago(registered.min(400)),
+        }));
+    }
+    if handle == "priya" {
+        out.push(json!({
+            "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
+            "id": ids::object_id("authenticatorPasskey", &person.id),
+            "displayName": "Passkey in Microsoft Authenticator",
+            "model": "Microsoft Authenticator - iOS",
+            "aaGuid": AUTHENTICATOR_PASSKEY_IOS,
+            "attestationLevel": "notAttested",
+            "attestationCertificates": [],
+            "createdDateTime": clock.days_ago(21),
         }));
     }
     if let Some(laptop) = laptop

@@ -16,6 +16,7 @@
 mod apps;
 mod audit_story;
 mod audits;
+pub(in crate::demo) mod authentication;
 mod cast;
 mod clock;
 mod conditional_access;
@@ -23,6 +24,7 @@ mod deleted;
 mod devices;
 mod groups;
 mod ids;
+pub(in crate::demo) mod licences;
 mod methods;
 mod people;
 pub(in crate::demo) mod pim_groups;
@@ -200,6 +202,14 @@ pub struct Tenant {
     pub risky_service_principal_history: Arc<HashMap<String, Vec<Value>>>,
     /// Authentication methods by user id.
     pub authentication_methods: Arc<HashMap<String, Vec<Value>>>,
+    /// `licenseDetails` by user id.
+    pub license_details: Arc<HashMap<String, Vec<Value>>>,
+    /// The `userRegistrationDetails` report (enabled users only, as Graph keeps it).
+    pub user_registration_details: Arc<Collection>,
+    /// A user's beta `authentication` states (`requirements`, `signInPreferences`) by user id.
+    pub user_authentication_states: Arc<HashMap<String, Value>>,
+    /// `/policies/authenticationMethodsPolicy`, as beta returns it.
+    pub authentication_methods_policy: Arc<Value>,
     /// Manager id by user id.
     pub managers: Arc<HashMap<String, String>>,
     /// Direct reports by manager id.
@@ -527,6 +537,35 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
 
     let (risky, histories) = risk::risky_users(&cast, &clock);
 
+    // Who holds or may activate a directory role, directly or through a role-assignable group:
+    // the registration report flags them as admins.
+    let role_assignments = roles::role_assignments();
+    let role_eligibilities = roles::role_eligibility_schedule_instances(&clock);
+    let mut admins: HashSet<String> = HashSet::new();
+    for row in role_assignments.iter().chain(&role_eligibilities) {
+        let Some(principal) = row.get("principalId").and_then(Value::as_str) else { continue };
+        match group_list.iter().find(|g| g.id == principal) {
+            Some(group) => admins.extend(group.members.iter().map(|m| m.id.clone())),
+            None => {
+                admins.insert(principal.to_string());
+            }
+        }
+    }
+    let authentication_methods: HashMap<String, Vec<Value>> =
+        methods::methods(&population, &device_list, &clock).into_iter().collect();
+    let report_inputs = authentication::ReportInputs {
+        methods: &authentication_methods,
+        admins: &admins,
+        sms_allowed: &ids_in(groups::FINANCE_DEPARTMENT),
+    };
+    let user_registration_details = authentication::registration_details(&population, &report_inputs, &clock);
+    let user_authentication_states = authentication::user_states(&population, &authentication_methods);
+    let license_details: HashMap<String, Vec<Value>> = population
+        .iter()
+        .map(|p| (p.id.clone(), licences::license_details(p, &licences::assignments(p))))
+        .filter(|(_, details)| !details.is_empty())
+        .collect();
+
     // The collections the registry declares with a generator of their own.
     let generation = Generation { clock: &clock, cast: &cast, seed, tenant_id: &tenant_id };
     let generated = super::emulator::sets::generators()
@@ -553,10 +592,8 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         conditional_access_policies: Arc::new(Collection::new(conditional_access::policies(&clock))),
         named_locations: Arc::new(Collection::new(conditional_access::named_locations(&clock))),
         role_definitions: Arc::new(Collection::new(roles::role_definitions())),
-        role_assignments: Arc::new(Collection::new(roles::role_assignments())),
-        role_eligibility_schedule_instances: Arc::new(Collection::new(roles::role_eligibility_schedule_instances(
-            &clock,
-        ))),
+        role_assignments: Arc::new(Collection::new(role_assignments)),
+        role_eligibility_schedule_instances: Arc::new(Collection::new(role_eligibilities)),
         role_assignment_schedule_instances: Arc::new(Collection::new(roles::role_assignment_schedule_instances(
             &clock,
         ))),
@@ -567,7 +604,11 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         risky_service_principal_history: Arc::new(
             risk::risky_service_principal_history(&cast, &clock).into_iter().collect(),
         ),
-        authentication_methods: Arc::new(methods::methods(&population, &device_list, &clock).into_iter().collect()),
+        authentication_methods: Arc::new(authentication_methods),
+        license_details: Arc::new(license_details),
+        user_registration_details: Arc::new(Collection::new(user_registration_details)),
+        user_authentication_states: Arc::new(user_authentication_states),
+        authentication_methods_policy: Arc::new(authentication::methods_policy(&clock)),
         managers: Arc::new(managers),
         direct_reports: Arc::new(direct_reports),
         group_members: Arc::new(group_members),

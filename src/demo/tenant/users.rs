@@ -6,10 +6,8 @@ use serde_json::{Map, Value, json};
 
 use super::clock::Clock;
 use super::ids;
+use super::licences;
 use super::people::{Activity, Person, department_head, member_id};
-
-/// Microsoft 365 E5, the bank's standard licence.
-pub const M365_E5_SKU: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
 
 const MINUTE: i64 = 60;
 const DAY: i64 = 24 * 3600;
@@ -17,6 +15,7 @@ const DAY: i64 = 24 * 3600;
 /// The Graph user resource. `last` and `last_success` are the person's most recent interactive
 /// and successful sign-ins in the generated log, in seconds relative to the anchor.
 pub fn to_json(person: &Person, last: Option<i64>, last_success: Option<i64>, clock: &Clock) -> Value {
+    let licences = licences::assignments(person);
     let mut user = json!({
         "id": person.id,
         "displayName": person.display_name,
@@ -48,11 +47,8 @@ pub fn to_json(person: &Person, last: Option<i64>, last_success: Option<i64>, cl
             Activity::Left(days) => Value::from(clock.days_ago(days)),
             _ => Value::Null,
         },
-        "assignedLicenses": if person.licensed {
-            json!([{"skuId": M365_E5_SKU, "disabledPlans": []}])
-        } else {
-            json!([])
-        },
+        "assignedLicenses": licences::assigned_licenses(&licences),
+        "licenseAssignmentStates": licences::assignment_states(&licences, person, clock),
     });
     if let (Some(activity), Value::Object(map)) = (sign_in_activity(person, last, last_success, clock), &mut user) {
         map.insert("signInActivity".into(), activity);

@@ -1,5 +1,8 @@
-//! The `users` toolset: who a user is, how to find users, their groups, devices and sign-in
-//! methods, and the incident-response writes on an account.
+//! The `users` toolset: who a user is, how to find and count users, the caller, managers and
+//! reports, their groups, devices, sign-in methods and licences, deleted users, and the
+//! incident-response writes on an account.
+
+mod licences;
 
 crate::toolset! {
     get_user,
@@ -10,4 +13,11 @@ crate::toolset! {
     get_user_access_summary,
     revoke_user_sessions,
     set_user_account_enabled,
+    get_me,
+    count_users,
+    get_user_manager,
+    get_user_reports,
+    get_user_licenses,
+    list_users_with_license,
+    list_deleted_users,
 }

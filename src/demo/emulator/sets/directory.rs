@@ -1,6 +1,7 @@
-//! The directory: users, groups, devices, applications, service principals and the
-//! organization, with their relationships (manager and reports, group membership and
-//! ownership, registered devices, authentication methods) and the user actions.
+//! The directory: users, groups, devices, applications, service principals, subscribed SKUs
+//! and the organization, with their relationships (manager and reports, group membership and
+//! ownership, registered devices, authentication methods and states, licence details) and the
+//! user actions.
 
 use serde_json::{Value, json};
 
@@ -54,6 +55,26 @@ pub static SETS: &[EntitySet] = &[
             Navigation {
                 path: "ownedObjects",
                 target: Target::References { related: access::owned_objects, refs: None },
+            },
+            Navigation {
+                path: "licenseDetails",
+                target: Target::Contained { spec: &schema::LICENSE_DETAILS, rows: license_details },
+            },
+            Navigation {
+                path: "authentication/requirements",
+                target: Target::Object {
+                    spec: &schema::STRONG_AUTHENTICATION_REQUIREMENTS,
+                    value: authentication_requirements,
+                    beta_only: true,
+                },
+            },
+            Navigation {
+                path: "authentication/signInPreferences",
+                target: Target::Object {
+                    spec: &schema::SIGN_IN_PREFERENCES,
+                    value: sign_in_preferences,
+                    beta_only: true,
+                },
             },
         ],
         actions: &[
@@ -162,6 +183,16 @@ pub static SETS: &[EntitySet] = &[
         },
     },
     EntitySet {
+        path: "subscribedSkus",
+        spec: &schema::SUBSCRIBED_SKUS,
+        source: Source::Generated(tenant::licences::subscribed),
+        lookup: None,
+        count_segment: false,
+        navigations: &[],
+        actions: &[],
+        writes: READ_ONLY,
+    },
+    EntitySet {
         path: "organization",
         spec: &schema::ORGANIZATION,
         source: Source::Generated(tenant::organization),
@@ -220,6 +251,18 @@ fn owned_devices(tenant: &Tenant, user_id: &str) -> Vec<DirectoryRef> {
 
 fn authentication_methods<'t>(tenant: &'t Tenant, user_id: &str) -> &'t [Value] {
     tenant.authentication_methods.get(user_id).map(Vec::as_slice).unwrap_or(&[])
+}
+
+fn license_details<'t>(tenant: &'t Tenant, user_id: &str) -> &'t [Value] {
+    tenant.license_details.get(user_id).map(Vec::as_slice).unwrap_or(&[])
+}
+
+fn authentication_requirements<'t>(tenant: &'t Tenant, user_id: &str) -> Option<&'t Value> {
+    tenant.user_authentication_states.get(user_id)?.get("requirements")
+}
+
+fn sign_in_preferences<'t>(tenant: &'t Tenant, user_id: &str) -> Option<&'t Value> {
+    tenant.user_authentication_states.get(user_id)?.get("signInPreferences")
 }
 
 fn members(tenant: &Tenant, group_id: &str) -> Vec<DirectoryRef> {

@@ -1,6 +1,6 @@
 //! The entity-set registry: every collection the emulator serves, declared once by the area it
 //! belongs to (`directory.rs`, `audit_logs.rs`, `identity_protection.rs`,
-//! `conditional_access.rs`, `role_management.rs`, `access.rs`).
+//! `conditional_access.rs`, `role_management.rs`, `access.rs`, `reports.rs`).
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
 //! where its rows come from, the navigations below one item, the actions bound to an item or to
@@ -14,6 +14,7 @@ mod audit_logs;
 mod conditional_access;
 mod directory;
 mod identity_protection;
+mod reports;
 mod role_management;
 
 use std::sync::Arc;
@@ -39,6 +40,7 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         conditional_access::SETS,
         role_management::SETS,
         access::SETS,
+        reports::SETS,
     ]
     .into_iter()
     .flatten()
@@ -205,6 +207,9 @@ pub enum Target {
     Single(for<'t> fn(&'t Tenant, &str) -> Option<(ObjectKind, &'t Value)>),
     /// A collection contained in the item (`riskyUsers/{id}/history`), items addressable by id.
     Contained { spec: &'static Spec, rows: for<'t> fn(&'t Tenant, &str) -> &'t [Value] },
+    /// One object held by the item (`users/{id}/authentication/requirements`); 404 when there
+    /// is none. `beta_only`: Graph serves it on beta alone, and v1.0 answers 404.
+    Object { spec: &'static Spec, value: for<'t> fn(&'t Tenant, &str) -> Option<&'t Value>, beta_only: bool },
 }
 
 /// How `$ref` writes change a relationship.
