@@ -295,11 +295,12 @@ async fn reads_never_change_the_tenant() {
     let graph = start().await;
     let client = Client::new(&graph);
     let before = graph.state.snapshot();
+    // Under beta, which serves every set (some only there).
     for set in sets::all() {
-        let (status, page) = client.json(&format!("/v1.0/{}?$top=5", set.path)).await;
+        let (status, page) = client.json(&format!("/beta/{}?$top=5", set.path)).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         for id in ids(&page) {
-            client.json(&format!("/v1.0/{}/{id}", set.path)).await;
+            client.json(&format!("/beta/{}/{id}", set.path)).await;
         }
     }
     client.json(&format!("{}/revokeSignInSessions", karita_path())).await;

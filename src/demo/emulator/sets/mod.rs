@@ -1,6 +1,6 @@
 //! The entity-set registry: every collection the emulator serves, declared once by the area it
 //! belongs to (`directory.rs`, `audit_logs.rs`, `identity_protection.rs`,
-//! `conditional_access.rs`, `role_management.rs`).
+//! `conditional_access.rs`, `role_management.rs`, `reports.rs`).
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
 //! where its rows come from, the navigations below one item, the actions bound to an item,
@@ -12,6 +12,7 @@ mod audit_logs;
 mod conditional_access;
 mod directory;
 mod identity_protection;
+mod reports;
 mod role_management;
 
 use std::sync::Arc;
@@ -26,9 +27,27 @@ use super::schema::{Spec, Words};
 
 /// Every registered set.
 pub fn all() -> impl Iterator<Item = &'static EntitySet> {
-    [directory::SETS, audit_logs::SETS, identity_protection::SETS, conditional_access::SETS, role_management::SETS]
-        .into_iter()
-        .flatten()
+    [
+        directory::SETS,
+        audit_logs::SETS,
+        identity_protection::SETS,
+        conditional_access::SETS,
+        role_management::SETS,
+        reports::SETS,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Sets Graph serves under `/beta` only: on `/v1.0` their path is unknown.
+const BETA_ONLY: &[&str] = &["reports/servicePrincipalSignInActivities"];
+
+/// Whether the path below the version names a beta-only set (or something below one).
+pub fn beta_only(segments: &[&str]) -> bool {
+    BETA_ONLY.iter().any(|set| {
+        let depth = set.split('/').count();
+        segments.len() >= depth && set.split('/').zip(segments).all(|(a, b)| a == *b)
+    })
 }
 
 /// The set registered at exactly this path.
