@@ -1,7 +1,8 @@
 //! Applications and service principals: Microsoft's first-party apps the sign-ins use, the
 //! bank's own registrations from the story (Payroll Sync, HR Onboarding Automation, Legacy
 //! Reports Portal, Treasury Forecast Tool, Woodgrove Finance Portal), gallery apps (Sales CRM,
-//! Workday Inbound) and the external, unverified Fabrikam Expense Sync; with what each holds
+//! Workday Inbound), the external, unverified Fabrikam Expense Sync and Contoso's verified
+//! Contoso Meeting Notes; with what each holds
 //! (delegated grants, application permissions), who owns their service principals, and when
 //! each last signed in (the beta service principal sign-in activity report).
 
@@ -34,6 +35,8 @@ pub enum Publisher {
     Gallery,
     /// Fabrikam's multi-tenant app, consented here.
     Fabrikam,
+    /// Contoso's multi-tenant app from a verified publisher, consented by two users.
+    Contoso,
 }
 
 /// The story's own apps, by display name; `app_id` derives their appIds.
@@ -45,6 +48,7 @@ pub const LEGACY_REPORTS: &str = "Legacy Reports Portal";
 pub const FABRIKAM_EXPENSE: &str = "Fabrikam Expense Sync";
 pub const SALES_CRM: &str = "Sales CRM";
 pub const WORKDAY_INBOUND: &str = "Workday Inbound";
+pub const CONTOSO_NOTES: &str = "Contoso Meeting Notes";
 
 /// One app: display name, appId, publisher, days since it was added here.
 struct AppRow {
@@ -70,6 +74,7 @@ const APPS: &[AppRow] = &[
     AppRow { name: SALES_CRM, publisher: Publisher::Gallery, created_days_ago: 540 },
     AppRow { name: WORKDAY_INBOUND, publisher: Publisher::Gallery, created_days_ago: 700 },
     AppRow { name: FABRIKAM_EXPENSE, publisher: Publisher::Fabrikam, created_days_ago: 3 },
+    AppRow { name: CONTOSO_NOTES, publisher: Publisher::Contoso, created_days_ago: 400 },
 ];
 
 /// The appId of an app by display name: Microsoft's real ids for first-party apps, a stable
@@ -130,11 +135,13 @@ pub fn service_principals(clock: &Clock, tenant_id: &str) -> Vec<Value> {
                 Publisher::Microsoft => MICROSOFT_TENANT_ID.to_string(),
                 Publisher::Woodgrove | Publisher::Gallery => tenant_id.to_string(),
                 Publisher::Fabrikam => ids::fabrikam_tenant_id(),
+                Publisher::Contoso => ids::object_id("tenant", "contoso.com"),
             };
             let publisher_name = match a.publisher {
                 Publisher::Microsoft => "Microsoft Services",
                 Publisher::Woodgrove | Publisher::Gallery => "Woodgrove Bank",
                 Publisher::Fabrikam => "Fabrikam Partners",
+                Publisher::Contoso => "Contoso Ltd",
             };
             let own = matches!(a.publisher, Publisher::Woodgrove | Publisher::Gallery);
             json!({
@@ -174,6 +181,11 @@ fn verified_publisher(app: &AppRow, clock: &Clock) -> Value {
             "displayName": app.name,
             "verifiedPublisherId": "5412890",
             "addedDateTime": clock.days_ago(900),
+        }),
+        Publisher::Contoso => json!({
+            "displayName": "Contoso Ltd",
+            "verifiedPublisherId": "6021447",
+            "addedDateTime": clock.days_ago(1200),
         }),
         _ => json!({"displayName": null, "verifiedPublisherId": null, "addedDateTime": null}),
     }
@@ -313,6 +325,7 @@ const GRAPH_APP_ROLES: &[(&str, &str)] = &[
 /// Microsoft Graph's delegated permissions (scopes) the demo knows: value, id, admin consent
 /// required.
 const GRAPH_SCOPES: &[(&str, &str, bool)] = &[
+    ("Calendars.Read", "465a38f9-76ea-45b9-9f34-9e8b0d4b0b42", false),
     ("Directory.AccessAsUser.All", "0e263e50-5827-48a4-b97c-d940288653c7", true),
     ("Directory.Read.All", "06da0dbc-49e2-44d2-8312-53f166ab848a", true),
     ("Directory.ReadWrite.All", "c5366453-9fb0-48a5-a156-24f0c49a4b84", true),
@@ -418,6 +431,8 @@ const GRANTS: &[(&str, Option<&str>, &str)] = &[
     (SALES_CRM, Some("alex"), "User.Read"),
     (SALES_CRM, Some("maria.garcia"), "User.Read"),
     (SALES_CRM, Some("noah.kim"), "User.Read"),
+    (CONTOSO_NOTES, Some("karita"), "User.Read Calendars.Read"),
+    (CONTOSO_NOTES, Some("wei.zhang"), "User.Read Calendars.Read"),
 ];
 
 /// `oauth2PermissionGrant`s by client service principal
@@ -470,6 +485,7 @@ const SIGN_IN_ACTIVITY: &[Activity] = &[
     (SALES_CRM, [Some(3), None, Some(1), None]),
     (WORKDAY_INBOUND, [None, None, Some(1), None]),
     (FABRIKAM_EXPENSE, [Some(20), None, None, None]),
+    (CONTOSO_NOTES, [Some(45 * 24), None, None, None]),
 ];
 
 /// The beta report `/reports/servicePrincipalSignInActivities`: each app's last sign-in by
