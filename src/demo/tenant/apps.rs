@@ -525,3 +525,22 @@ pub fn service_principal_sign_in_activities(g: &super::Generation<'_>) -> Vec<Va
         })
         .collect()
 }
+
+/// ID Protection's risky service principals (`/identityProtection/riskyServicePrincipals`,
+/// Workload Identities Premium): Fabrikam Expense Sync, consented three days ago, is at high
+/// risk.
+pub fn risky_service_principals(g: &super::Generation<'_>) -> Vec<Value> {
+    vec![json!({
+        "id": service_principal_id(FABRIKAM_EXPENSE),
+        "appId": app_id(FABRIKAM_EXPENSE),
+        "displayName": FABRIKAM_EXPENSE,
+        "servicePrincipalType": "Application",
+        "accountEnabled": true,
+        "isEnabled": true,
+        "isProcessing": false,
+        "riskLevel": "high",
+        "riskState": "atRisk",
+        "riskDetail": "none",
+        "riskLastUpdatedDateTime": g.clock.hours_ago(20),
+    })]
+}

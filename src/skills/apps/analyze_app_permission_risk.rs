@@ -634,6 +634,8 @@ const EXAMPLES: &[Example] = &[
             Fact::Every("apps/*/tier", "critical"),
             Fact::Some("apps/*/factors/*/factor", "foreign_unverified_publisher"),
             Fact::Some("apps/*/factors/*/factor", "no_owner"),
+            Fact::Some("apps/*/factors/*/factor", "id_protection_risk"),
+            Fact::Every("apps/*/risk_level", "high"),
             Fact::Some("apps/*/permissions/*/consent", "all_users"),
             Fact::AtLeast("apps/0/score", 90),
         ],

@@ -117,7 +117,10 @@ async fn get_application(ctx: Ctx, p: GetApplicationParams) -> Result<Applicatio
             requests.len() - MAX_RESOURCES
         ));
     }
-    let lookups = requests.iter().take(MAX_RESOURCES).map(|r| resource_by_app_id(&ctx, &r.resource_app_id));
+    let lookups = requests.iter().take(MAX_RESOURCES).map(|r| {
+        let scopes = r.resource_access.iter().any(|a| !a.kind.eq_ignore_ascii_case("Role"));
+        resource_by_app_id(&ctx, &r.resource_app_id, scopes)
+    });
     let resources: Vec<Option<ResourceNames>> = futures::future::join_all(lookups)
         .await
         .into_iter()

@@ -121,6 +121,16 @@ impl Render for ServicePrincipalDetail {
 
 const EXAMPLES: &[Example] = &[
     Example {
+        question: "How many secrets does the Payroll Sync service principal have, and when does the next one expire?",
+        args: r#"{"app":"payroll sync"}"#,
+        facts: &[
+            Fact::Every("credentials/secrets", "2"),
+            Fact::Every("registered_here", "true"),
+            Fact::Every("home_tenant", "this tenant"),
+            Fact::Says("next expiry"),
+        ],
+    },
+    Example {
         question: "Who publishes the Fabrikam Expense Sync service principal, is the publisher verified, and which tenant is it from?",
         args: r#"{"app":"Fabrikam Expense Sync"}"#,
         facts: &[
@@ -134,16 +144,6 @@ const EXAMPLES: &[Example] = &[
         question: "Service principal details of Microsoft Graph by its appId",
         args: r#"{"app":"00000003-0000-0000-c000-000000000000"}"#,
         facts: &[Fact::Every("home_tenant", "Microsoft"), Fact::Every("display_name", "Microsoft Graph")],
-    },
-    Example {
-        question: "How many secrets does the Payroll Sync service principal have, and when does the next one expire?",
-        args: r#"{"app":"payroll sync"}"#,
-        facts: &[
-            Fact::Every("credentials/secrets", "2"),
-            Fact::Every("registered_here", "true"),
-            Fact::Every("home_tenant", "this tenant"),
-            Fact::Says("next expiry"),
-        ],
     },
     Example {
         question: "A service principal that does not exist",

@@ -168,8 +168,9 @@ impl Render for ExternalApps {
         };
         let headers = ["app", "publisher", "verified", "home tenant", "added (UTC)", "id"];
         let mut out = format!(
-            "{} third-party apps{}\n{}",
+            "{} third-party app{}{}\n{}",
             self.list.returned,
+            if self.list.returned == 1 { "" } else { "s" },
             self.list.total.map(|t| format!(" of {t}")).unwrap_or_default(),
             table(&headers, &rows(&self.third_party))
         );

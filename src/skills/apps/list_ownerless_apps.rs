@@ -170,8 +170,8 @@ impl Render for OwnerlessApps {
             .collect();
         let single = self.single_owner.map(|n| format!(", {n} with a single owner")).unwrap_or_default();
         format!(
-            "{} apps without an owner{single} (counted with Graph's owners/$count filter)\n{}{}",
-            self.no_owner,
+            "{} without an owner{single} (counted with Graph's owners/$count filter)\n{}{}",
+            if self.no_owner == 1 { "1 app".to_string() } else { format!("{} apps", self.no_owner) },
             table(&["app", "object", "owners", "publisher", "created", "id"], &rows),
             self.list.footer()
         )

@@ -73,6 +73,10 @@ pub struct UnusedApps {
     pub list: ListInfo,
 }
 
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
 fn parse(time: Option<&str>) -> Option<DateTime<Utc>> {
     time.and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc))
 }
@@ -176,8 +180,8 @@ impl Render for UnusedApps {
             })
             .collect();
         format!(
-            "{} apps idle for {}+ days\n{}{}",
-            self.list.returned,
+            "{} idle for {}+ days\n{}{}",
+            plural(self.list.returned, "app"),
             self.days,
             table(&["app", "last sign-in (UTC)", "idle days", "delegated", "app-only", "as API", "id"], &rows),
             self.list.footer()

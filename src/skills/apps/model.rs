@@ -380,18 +380,23 @@ impl ResourceNames {
     }
 }
 
-const RESOURCE_FIELDS: &[&str] = &["id", "appId", "displayName", "appRoles", "oauth2PermissionScopes"];
+/// The application permissions a resource offers: enough to name app role assignments.
+const RESOURCE_ROLES: &[&str] = &["id", "appId", "displayName", "appRoles"];
+/// Both kinds, to name what an app registration requests. (Microsoft Graph's lists are long:
+/// they are read only when needed, once per call.)
+const RESOURCE_ALL: &[&str] = &["id", "appId", "displayName", "appRoles", "oauth2PermissionScopes"];
 
-/// The permission names of a resource app by its service principal id.
+/// The application permission names of a resource app by its service principal id.
 pub async fn resource_by_id(ctx: &Ctx, id: &str) -> Result<ResourceNames, SkillError> {
-    let request = GraphRequest::get(path("/servicePrincipals/{}", &[id])).query(Query::new().select(RESOURCE_FIELDS));
+    let request = GraphRequest::get(path("/servicePrincipals/{}", &[id])).query(Query::new().select(RESOURCE_ROLES));
     ctx.graph.get::<ServicePrincipal>(request).await.map(ResourceNames::from_principal)
 }
 
-/// The permission names of a resource app by its appId.
-pub async fn resource_by_app_id(ctx: &Ctx, app_id: &str) -> Result<ResourceNames, SkillError> {
+/// The permission names of a resource app by its appId (`scopes`: delegated ones too).
+pub async fn resource_by_app_id(ctx: &Ctx, app_id: &str, scopes: bool) -> Result<ResourceNames, SkillError> {
+    let select = if scopes { RESOURCE_ALL } else { RESOURCE_ROLES };
     let request = GraphRequest::get("/servicePrincipals")
-        .query(Query::new().select(RESOURCE_FIELDS).filter(Expr::eq("appId", app_id)).top(1));
+        .query(Query::new().select(select).filter(Expr::eq("appId", app_id)).top(1));
     let page = ctx.graph.list::<ServicePrincipal>(request, 1).await?;
     page.items
         .into_iter()
