@@ -96,6 +96,11 @@ pub fn delegated_id(permission: &str) -> Option<&'static str> {
     DELEGATED.binary_search_by(|(name, _)| name.cmp(&permission)).ok().map(|i| DELEGATED[i].1)
 }
 
+/// The Graph permission a delegated scope id stands for (the reverse of [`delegated_id`]).
+pub fn delegated_name(id: &str) -> Option<&'static str> {
+    DELEGATED.iter().find(|(_, scope)| scope.eq_ignore_ascii_case(id.trim())).map(|(name, _)| *name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +136,12 @@ mod tests {
         for (name, id) in DELEGATED {
             assert_eq!(delegated_id(name), Some(*id));
         }
+    }
+
+    #[test]
+    fn ids_translate_back_to_names() {
+        assert_eq!(delegated_name("E1FE6DD8-BA31-4D61-89E7-88639DA4683D"), Some("User.Read"));
+        assert_eq!(delegated_name("df021288-bdef-4463-88db-98f22de89214"), None, "an application id is no scope");
     }
 
     #[test]

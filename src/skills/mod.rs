@@ -6,6 +6,7 @@
 //! `mod.rs`; the tool list, the `tools/` snapshots, the catalog page, `permissions`, the
 //! end-to-end, fault and soak suites and `find_skills` all follow from its declaration.
 
+mod apps;
 mod audit;
 mod authmethods;
 mod devices;
@@ -27,6 +28,7 @@ static CATALOG: LazyLock<Vec<Skill>> = LazyLock::new(|| {
     skills.extend(signins::skills());
     skills.extend(audit::skills());
     skills.extend(risk::skills());
+    skills.extend(apps::skills());
     skills
 });
 

@@ -22,7 +22,7 @@ pub fn expand(ctx: &Ctx<'_>, item: &Value, how: &Expand) -> Option<Value> {
         "owners" => {
             let owners = match tenant.group_owners.get(id) {
                 Some(owners) => owners.clone(),
-                None => users(tenant.application_owners.get(id)),
+                None => users(tenant.application_owners.get(id).or_else(|| tenant.service_principal_owners.get(id))),
             };
             Some(list(ctx, owners, how))
         }

@@ -232,8 +232,9 @@ fn uses_endswith(expr: &Expr) -> bool {
 /// Runs filter, search and order; returns the matching rows.
 pub fn select_rows<'a>(ctx: &Ctx<'_>, q: &QueryOptions, rows: Vec<Row<'a>>) -> Vec<Row<'a>> {
     let filter_paths = q.filter.as_ref().map(Expr::property_paths).unwrap_or_default();
-    // `owners/$count` and `members/$count` read relationships, which the stored groups do not
-    // carry, so those filters see a copy with the relationship ids attached.
+    // `owners/$count` and `members/$count` read relationships, which the stored groups, apps and
+    // service principals do not carry, so those filters see a copy with the relationship ids
+    // attached.
     let needs_relationships = filter_paths.iter().any(|p| p.starts_with("owners") || p.starts_with("members"));
     let mut read: Vec<&str> = top_level(filter_paths.iter().map(String::as_str));
     if let Some(search) = &q.search {
@@ -295,8 +296,18 @@ fn with_relationships(tenant: &Tenant, group: &Value) -> Value {
     let ids = |list: Option<&Vec<crate::demo::tenant::DirectoryRef>>| -> Value {
         list.map(|l| l.iter().map(|r| Value::from(r.id.clone())).collect()).unwrap_or_else(|| json!([]))
     };
+    // Applications and service principals keep their owners as user ids.
+    let user_ids = |list: Option<&Vec<String>>| -> Option<Value> {
+        list.map(|l| l.iter().map(|id| Value::from(id.clone())).collect())
+    };
+    let owners = match tenant.group_owners.get(id) {
+        Some(owners) => ids(Some(owners)),
+        None => user_ids(tenant.application_owners.get(id))
+            .or_else(|| user_ids(tenant.service_principal_owners.get(id)))
+            .unwrap_or_else(|| json!([])),
+    };
     if let Value::Object(map) = &mut copy {
-        map.insert("owners".into(), ids(tenant.group_owners.get(id)));
+        map.insert("owners".into(), owners);
         map.insert("members".into(), ids(tenant.group_members.get(id)));
     }
     copy

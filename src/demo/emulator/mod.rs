@@ -333,6 +333,9 @@ fn answer(
         .collect::<Option<_>>()
         .ok_or_else(|| GraphError::bad_request(false, "The request path is not valid UTF-8 after decoding."))?;
     let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
+    if version == "v1.0" && sets::beta_only(&segments) {
+        return Err(GraphError::no_route(segments.last().copied().unwrap_or_default()));
+    }
     let resolved = routes::resolve(tenant, &caller, version, &segments)?;
 
     let roles = tenant.active_roles(&caller);

@@ -163,7 +163,7 @@ pub static SERVICE_PRINCIPALS: Spec = Spec {
     filterable: Words(
         "id appId displayName appDisplayName appOwnerOrganizationId servicePrincipalType \
          accountEnabled servicePrincipalNames tags publisherName appRoleAssignmentRequired \
-         createdDateTime",
+         createdDateTime owners/$count",
     ),
     orderable: Words("displayName"),
     searchable: Words("displayName appDisplayName publisherName"),
@@ -181,10 +181,43 @@ pub static APPLICATIONS: Spec = Spec {
          identifierUris appRoles api info notes verifiedPublisher disabledByMicrosoftStatus",
     ),
     default_properties: None,
-    filterable: Words("id appId displayName createdDateTime signInAudience publisherDomain identifierUris tags"),
+    filterable: Words(
+        "id appId displayName createdDateTime signInAudience publisherDomain identifierUris tags owners/$count",
+    ),
     orderable: Words("displayName createdDateTime"),
     searchable: Words("displayName"),
     expandable: Words("owners"),
+    max_top: 999,
+};
+
+/// Application permissions a service principal holds (`servicePrincipals/{id}/appRoleAssignments`).
+pub static APP_ROLE_ASSIGNMENTS: Spec = Spec {
+    type_name: "microsoft.graph.appRoleAssignment",
+    entity_set: "servicePrincipals/appRoleAssignments",
+    directory: true,
+    properties: Words(
+        "id appRoleId createdDateTime deletedDateTime principalDisplayName principalId principalType \
+         resourceDisplayName resourceId",
+    ),
+    default_properties: None,
+    filterable: Words("id appRoleId principalId resourceId"),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 999,
+};
+
+/// Delegated permission grants (`servicePrincipals/{id}/oauth2PermissionGrants`).
+pub static OAUTH2_PERMISSION_GRANTS: Spec = Spec {
+    type_name: "microsoft.graph.oAuth2PermissionGrant",
+    entity_set: "oauth2PermissionGrants",
+    directory: true,
+    properties: Words("id clientId consentType principalId resourceId scope"),
+    default_properties: None,
+    filterable: Words("id clientId consentType principalId resourceId"),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words(""),
     max_top: 999,
 };
 

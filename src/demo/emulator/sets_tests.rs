@@ -30,6 +30,12 @@ fn scope_of(graph: &crate::demo::DemoGraph, set: &EntitySet) -> (String, usize) 
     (format!("?$filter={property}%20eq%20'{value}'&"), matching)
 }
 
+/// The version a set is served under: `beta` for the beta-only ones, else `v1.0`.
+fn version_of(set: &EntitySet) -> &'static str {
+    let segments: Vec<&str> = set.path.split('/').collect();
+    if sets::beta_only(&segments) { "beta" } else { "v1.0" }
+}
+
 fn is_graph_error(body: &Value) -> bool {
     body["error"]["code"].is_string()
         && body["error"]["message"].is_string()
@@ -48,21 +54,22 @@ async fn every_set_lists_gets_counts_pages_and_refuses_unknown_properties() {
         // `scope` is `?` or `?$filter=…&`, so options follow it directly.
         let (scope, total) = scope_of(&graph, set);
         let scope = if scope.is_empty() { "?".to_string() } else { scope };
+        let version = version_of(set);
 
-        let (status, page) = client.json(&format!("/v1.0/{path}{scope}")).await;
+        let (status, page) = client.json(&format!("/{version}/{path}{scope}")).await;
         assert_eq!(status, StatusCode::OK, "{path}: {page}");
         let listed = page["value"].as_array().map(Vec::len).expect("a value array");
         assert_eq!(listed, total.min(100), "{path}");
         assert!(page["@odata.context"].as_str().is_some_and(|c| c.ends_with(set.spec.entity_set)), "{path}: {page}");
 
         let first = first.expect("a first row");
-        let (status, item) = client.json(&format!("/v1.0/{path}/{first}")).await;
+        let (status, item) = client.json(&format!("/{version}/{path}/{first}")).await;
         assert_eq!(status, StatusCode::OK, "{path}/{first}: {item}");
         assert_eq!(item["id"], first.as_str(), "{path}");
         assert!(item["@odata.context"].as_str().is_some_and(|c| c.ends_with("/$entity")), "{path}");
 
         let response = client
-            .get(&format!("/v1.0/{path}/$count"))
+            .get(&format!("/{version}/{path}/$count"))
             .header("ConsistencyLevel", "eventual")
             .send()
             .await
@@ -81,7 +88,7 @@ async fn every_set_lists_gets_counts_pages_and_refuses_unknown_properties() {
         }
 
         if total > 1 {
-            let (status, page) = client.json(&format!("/v1.0/{path}{scope}$top=1")).await;
+            let (status, page) = client.json(&format!("/{version}/{path}{scope}$top=1")).await;
             assert_eq!(status, StatusCode::OK, "{path}?$top=1: {page}");
             let next = page["@odata.nextLink"].as_str().expect("a next link").to_string();
             let (status, second) = send(client.http.get(&next).bearer_auth("x")).await;
@@ -90,7 +97,7 @@ async fn every_set_lists_gets_counts_pages_and_refuses_unknown_properties() {
             assert!(ids(&second).is_some() && ids(&second) != ids(&page), "{path}: the second page moves on");
         }
 
-        let (status, error) = client.json(&format!("/v1.0/{path}{scope}$select=shoeSize")).await;
+        let (status, error) = client.json(&format!("/{version}/{path}{scope}$select=shoeSize")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
         assert!(is_graph_error(&error), "{path}: {error}");
         assert_eq!(
@@ -111,7 +118,7 @@ async fn every_navigation_and_action_of_every_set_answers() {
         let (_, first) = rows_of(&graph, set);
         let Some(first) = first else { continue };
         for navigation in set.navigations {
-            let path = format!("/v1.0/{}/{first}/{}", set.path, navigation.path);
+            let path = format!("/{}/{}/{first}/{}", version_of(set), set.path, navigation.path);
             let (status, body) = client.json(&path).await;
             match navigation.target {
                 // The first row may have no manager; Graph says so with a 404.
@@ -143,9 +150,9 @@ async fn every_navigation_and_action_of_every_set_answers() {
         }
         for action in set.actions {
             let path = if action.on_collection() {
-                format!("/v1.0/{}/{}", set.path, action.name)
+                format!("/{}/{}/{}", version_of(set), set.path, action.name)
             } else {
-                format!("/v1.0/{}/{first}/{}", set.path, action.name)
+                format!("/{}/{}/{first}/{}", version_of(set), set.path, action.name)
             };
             let (status, body) = client.json(&path).await;
             assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{path}: actions are POST only: {body}");
@@ -160,8 +167,9 @@ async fn methods_a_set_does_not_accept_are_refused_with_405() {
     for set in sets::all() {
         let (_, first) = rows_of(&graph, set);
         let first = first.expect("a first row");
-        let item = format!("{}/v1.0/{}/{first}", graph.base_url(), set.path);
-        let collection = format!("{}/v1.0/{}", graph.base_url(), set.path);
+        let version = version_of(set);
+        let item = format!("{}/{version}/{}/{first}", graph.base_url(), set.path);
+        let collection = format!("{}/{version}/{}", graph.base_url(), set.path);
         let refused = [
             (!set.writes.update).then(|| client.http.patch(&item).json(&serde_json::json!({}))),
             (!set.writes.delete).then(|| client.http.delete(&item)),

@@ -598,3 +598,64 @@ async fn per_user_mfa_and_sign_in_preferences_are_beta_only() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(preferences["userPreferredMethodForSecondaryAuthentication"], "push");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Apps: owner counts, what an app holds, and the beta sign-in activity report
+
+#[tokio::test]
+async fn apps_are_filtered_by_owner_count_and_carry_their_grants_and_permissions() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let names = |page: &Value| -> Vec<String> {
+        page["value"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v["displayName"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+
+    // `owners/$count` is an advanced query: refused without ConsistencyLevel and $count.
+    let (status, _) = client.json("/v1.0/applications?$filter=owners/$count eq 0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, ownerless) =
+        client.eventual("/v1.0/applications?$filter=owners/$count eq 0&$count=true&$select=id,displayName").await;
+    assert_eq!(status, StatusCode::OK, "{ownerless}");
+    assert_eq!(names(&ownerless), ["Legacy Reports Portal"]);
+    let (_, external) = client
+        .eventual("/v1.0/servicePrincipals?$filter=owners/$count eq 0 and appOwnerOrganizationId ne 'f8cdef31-a31e-4b4a-93e4-5f571e91255a'&$count=true&$select=id,displayName")
+        .await;
+    assert!(names(&external).contains(&"Fabrikam Expense Sync".to_string()), "{external}");
+    assert!(!names(&external).contains(&"Sales CRM".to_string()), "Sales CRM's enterprise app has an owner");
+
+    let fabrikam = crate::demo::tenant::apps::service_principal_id(crate::demo::tenant::apps::FABRIKAM_EXPENSE);
+    let (status, grants) = client.json(&format!("/v1.0/servicePrincipals/{fabrikam}/oauth2PermissionGrants")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(grants["value"][0]["consentType"], "AllPrincipals");
+    assert_eq!(grants["value"][0]["scope"], "Mail.Read offline_access");
+    let (_, held) = client.json(&format!("/v1.0/servicePrincipals/{fabrikam}/appRoleAssignments")).await;
+    let role = held["value"][0]["appRoleId"].as_str().unwrap_or_default().to_string();
+    // The id translates to a name through Microsoft Graph's own app roles.
+    let (_, resource) = client
+        .json("/v1.0/servicePrincipals?$filter=appId eq '00000003-0000-0000-c000-000000000000'&$select=id,appRoles")
+        .await;
+    let roles = resource["value"][0]["appRoles"].as_array().cloned().unwrap_or_default();
+    let value = roles.iter().find(|r| r["id"] == role.as_str()).map(|r| r["value"].clone());
+    assert_eq!(value, Some(json!("Directory.ReadWrite.All")));
+}
+
+#[tokio::test]
+async fn the_sign_in_activity_report_is_served_under_beta_only() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let (status, error) = client.json("/v1.0/reports/servicePrincipalSignInActivities").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{error}");
+    let legacy = crate::demo::tenant::apps::app_id(crate::demo::tenant::apps::LEGACY_REPORTS);
+    let (status, page) =
+        client.json(&format!("/beta/reports/servicePrincipalSignInActivities?$filter=appId eq '{legacy}'")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let last = page["value"][0]["lastSignInActivity"]["lastSignInDateTime"].as_str().unwrap_or_default();
+    let last = DateTime::parse_from_rfc3339(last).expect("a time").to_utc();
+    let anchor = DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z").expect("valid time").to_utc();
+    assert_eq!((anchor - last).num_days(), 180, "Legacy Reports Portal has been idle for 180 days");
+    let (status, _) = client.json("/beta/reports/servicePrincipalSignInActivities?$filter=lastSignInActivity/lastSignInDateTime le 2026-01-01T00:00:00Z").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "only appId is a documented filter");
+}

@@ -13,7 +13,7 @@
 //! shallow: the emulator changes its tenant copy-on-write, and a write copies only the
 //! collection it changes (and only when a reader still holds the previous version).
 
-mod apps;
+pub(in crate::demo) mod apps;
 mod audit_story;
 mod audits;
 pub(in crate::demo) mod authentication;
@@ -230,6 +230,12 @@ pub struct Tenant {
     pub user_app_role_assignments: Arc<HashMap<String, Vec<Value>>>,
     /// Delegated permission grants a user consented to for themselves, by user id.
     pub user_oauth2_permission_grants: Arc<HashMap<String, Vec<Value>>>,
+    /// Owners (users) by service principal id.
+    pub service_principal_owners: Arc<HashMap<String, Vec<String>>>,
+    /// Application permissions (`appRoleAssignment`s) by the service principal holding them.
+    pub app_role_assignments: Arc<HashMap<String, Vec<Value>>>,
+    /// Delegated permission grants (`oauth2PermissionGrant`s) by client service principal id.
+    pub oauth2_permission_grants: Arc<HashMap<String, Vec<Value>>>,
     /// Collections built by the generators the entity-set registry names, by entity-set path.
     generated: HashMap<&'static str, Arc<Collection>>,
     /// User id by lower-cased user principal name.
@@ -619,6 +625,9 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         application_owners: Arc::new(application_owners),
         user_app_role_assignments: Arc::new(user_grants::app_role_assignments(&cast, &clock)),
         user_oauth2_permission_grants: Arc::new(user_grants::oauth2_permission_grants(&cast)),
+        service_principal_owners: Arc::new(apps::service_principal_owners().into_iter().collect()),
+        app_role_assignments: Arc::new(apps::app_role_assignments(&clock).into_iter().collect()),
+        oauth2_permission_grants: Arc::new(apps::oauth2_permission_grants().into_iter().collect()),
         generated,
         users_by_upn: Arc::new(users_by_upn),
         tenant_id,

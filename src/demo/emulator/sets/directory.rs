@@ -1,7 +1,7 @@
 //! The directory: users, groups, devices, applications, service principals, subscribed SKUs
 //! and the organization, with their relationships (manager and reports, group membership and
-//! ownership, registered devices, authentication methods and states, licence details) and the
-//! user actions.
+//! ownership, registered devices, authentication methods and states, licence details, an app's
+//! owners, application permissions and delegated grants) and the user actions.
 
 use serde_json::{Value, json};
 
@@ -157,7 +157,17 @@ pub static SETS: &[EntitySet] = &[
         source: field!(service_principals),
         lookup: None,
         count_segment: true,
-        navigations: &[],
+        navigations: &[
+            Navigation { path: "owners", target: Target::References { related: service_principal_owners, refs: None } },
+            Navigation {
+                path: "appRoleAssignments",
+                target: Target::Contained { spec: &schema::APP_ROLE_ASSIGNMENTS, rows: app_role_assignments },
+            },
+            Navigation {
+                path: "oauth2PermissionGrants",
+                target: Target::Contained { spec: &schema::OAUTH2_PERMISSION_GRANTS, rows: oauth2_permission_grants },
+            },
+        ],
         actions: &[],
         writes: Writes {
             read_only: Words("id createdDateTime appDisplayName appOwnerOrganizationId"),
@@ -279,6 +289,18 @@ fn device_owners(tenant: &Tenant, device_id: &str) -> Vec<DirectoryRef> {
 
 fn application_owners(tenant: &Tenant, application_id: &str) -> Vec<DirectoryRef> {
     users(tenant.application_owners.get(application_id))
+}
+
+fn service_principal_owners(tenant: &Tenant, service_principal_id: &str) -> Vec<DirectoryRef> {
+    users(tenant.service_principal_owners.get(service_principal_id))
+}
+
+fn app_role_assignments<'t>(tenant: &'t Tenant, service_principal_id: &str) -> &'t [Value] {
+    tenant.app_role_assignments.get(service_principal_id).map(Vec::as_slice).unwrap_or(&[])
+}
+
+fn oauth2_permission_grants<'t>(tenant: &'t Tenant, service_principal_id: &str) -> &'t [Value] {
+    tenant.oauth2_permission_grants.get(service_principal_id).map(Vec::as_slice).unwrap_or(&[])
 }
 
 /// `POST /users/{id}/checkMemberGroups`: which of the given groups the user belongs to,

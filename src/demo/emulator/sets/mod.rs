@@ -46,6 +46,17 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
     .flatten()
 }
 
+/// Sets Graph serves under `/beta` only: on `/v1.0` their path is unknown.
+const BETA_ONLY: &[&str] = &["reports/servicePrincipalSignInActivities"];
+
+/// Whether the path below the version names a beta-only set (or something below one).
+pub fn beta_only(segments: &[&str]) -> bool {
+    BETA_ONLY.iter().any(|set| {
+        let depth = set.split('/').count();
+        segments.len() >= depth && set.split('/').zip(segments).all(|(a, b)| a == *b)
+    })
+}
+
 /// The set registered at exactly this path.
 pub fn by_path(path: &str) -> Option<&'static EntitySet> {
     all().find(|set| set.path == path)
