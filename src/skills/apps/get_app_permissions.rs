@@ -102,7 +102,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "Per-user consents of Sales CRM",
+        question: "Permissions granted to Sales CRM, per-user consents included",
         args: r#"{"app":"Sales CRM"}"#,
         facts: &[Fact::Some("permissions/*/users", "3"), Fact::Every("permissions/*/consent", "per_user")],
     },

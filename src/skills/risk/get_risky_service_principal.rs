@@ -232,7 +232,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "Who cleared the flag on the Legacy Reports Portal app, and when?",
+        question: "Risk history of the Legacy Reports Portal service principal: who dismissed it?",
         args: r#"{"app":"Legacy Reports Portal"}"#,
         facts: &[
             Fact::Every("risk_state", "dismissed"),
@@ -246,7 +246,7 @@ const EXAMPLES: &[Example] = &[
         facts: &[Fact::Fails(ErrorKind::NotFound), Fact::Says("never flagged")],
     },
     Example {
-        question: "Risk of an app that does not exist",
+        question: "Risky service principal detail for an app that does not exist",
         args: r#"{"app":"No Such App"}"#,
         facts: &[Fact::Fails(ErrorKind::NotFound)],
     },

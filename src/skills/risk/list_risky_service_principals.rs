@@ -104,7 +104,7 @@ impl Render for RiskyServicePrincipalList {
 
 const EXAMPLES: &[Example] = &[
     Example {
-        question: "Which apps or workload identities are at risk?",
+        question: "List the risky service principals (workload identities at risk)",
         args: r#"{}"#,
         facts: &[
             Fact::Some("apps/*/display_name", "Fabrikam Expense Sync"),

@@ -839,7 +839,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "Which apps can Karita use, and what did she consent to?",
+        question: "Access summary for Karita: her app role assignments and her own consents",
         args: r#"{"user":"karita@woodgrovebank.com"}"#,
         facts: &[
             Fact::Count("roles/*", 0),

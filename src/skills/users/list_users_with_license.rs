@@ -284,7 +284,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "Who gets Entra ID Governance through a group?",
+        question: "Which users hold an Entra ID Governance licence, through a group or directly?",
         args: r#"{"product":"Microsoft Entra ID Governance","limit":50}"#,
         facts: &[
             Fact::Some("users/*/assignment", "group"),
