@@ -37,6 +37,8 @@ pub enum Resolved<'t> {
     Ref { set: &'static EntitySet, id: String, navigation: &'static Navigation, member: Option<String> },
     /// `POST /identity/conditionalAccess/evaluate`.
     Evaluate,
+    /// A function's answer, computed from the tenant (`versions.rs`).
+    Computed { spec: &'static Spec, rows: Vec<Value> },
 }
 
 const FILTER_BY_CURRENT_USER: &str = "filterByCurrentUser(on='principal')";

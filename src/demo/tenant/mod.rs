@@ -21,6 +21,7 @@ mod clock;
 mod conditional_access;
 mod deleted;
 mod devices;
+mod extended_sign_ins;
 mod groups;
 mod ids;
 mod methods;
@@ -212,6 +213,11 @@ pub struct Tenant {
     pub owned_devices: Arc<HashMap<String, Vec<String>>>,
     /// Owners (users) by application object id.
     pub application_owners: Arc<HashMap<String, Vec<String>>>,
+    /// The sign-ins only beta lists, and only when filtered by `signInEventTypes`:
+    /// non-interactive, service principal and managed identity sign-ins, newest first.
+    pub beta_sign_ins: Arc<Collection>,
+    /// Provisioning (synchronization) jobs by service principal id.
+    pub synchronization_jobs: Arc<HashMap<String, Vec<Value>>>,
     /// Collections built by the generators the entity-set registry names, by entity-set path.
     generated: HashMap<&'static str, Arc<Collection>>,
     /// User id by lower-cased user principal name.
@@ -430,6 +436,10 @@ pub mod story {
     pub fn risk_detection_id(key: &str) -> String {
         risk::detection_id(key)
     }
+    /// A beta-only sign-in by key (`karita/outlook-revoked-1`).
+    pub fn extended_sign_in_id(key: &str) -> String {
+        super::extended_sign_ins::extended_sign_in_id(key)
+    }
     pub fn tenant_id() -> String {
         ids::tenant_id()
     }
@@ -561,6 +571,13 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         device_owners: Arc::new(device_owners),
         owned_devices: Arc::new(owned_devices),
         application_owners: Arc::new(application_owners),
+        beta_sign_ins: Arc::new(Collection::new(extended_sign_ins::extended_sign_ins(
+            &cast,
+            &device_list,
+            &clock,
+            &tenant_id,
+        ))),
+        synchronization_jobs: Arc::new(provisioning::synchronization_jobs(&clock).into_iter().collect()),
         generated,
         users_by_upn: Arc::new(users_by_upn),
         tenant_id,

@@ -1,6 +1,7 @@
 //! The directory: users, groups, devices, applications, service principals and the
 //! organization, with their relationships (manager and reports, group membership and
-//! ownership, registered devices, authentication methods) and the user actions.
+//! ownership, registered devices, authentication methods, an app's provisioning jobs) and the
+//! user actions.
 
 use serde_json::{Value, json};
 
@@ -117,7 +118,10 @@ pub static SETS: &[EntitySet] = &[
         source: field!(service_principals),
         lookup: None,
         count_segment: true,
-        navigations: &[],
+        navigations: &[Navigation {
+            path: "synchronization/jobs",
+            target: Target::Contained { spec: &schema::SYNCHRONIZATION_JOBS, rows: synchronization_jobs },
+        }],
         actions: &[],
         writes: Writes {
             read_only: Words("id createdDateTime appDisplayName appOwnerOrganizationId"),
@@ -213,6 +217,11 @@ fn group_owners(tenant: &Tenant, group_id: &str) -> Vec<DirectoryRef> {
 
 fn device_owners(tenant: &Tenant, device_id: &str) -> Vec<DirectoryRef> {
     users(tenant.device_owners.get(device_id))
+}
+
+/// An app's provisioning jobs (none for most apps).
+fn synchronization_jobs<'t>(tenant: &'t Tenant, service_principal_id: &str) -> &'t [Value] {
+    tenant.synchronization_jobs.get(service_principal_id).map(Vec::as_slice).unwrap_or(&[])
 }
 
 fn application_owners(tenant: &Tenant, application_id: &str) -> Vec<DirectoryRef> {
