@@ -5,7 +5,8 @@
 //!
 //! - Staff: Teams, Outlook and SharePoint refresh their tokens in the background. After the
 //!   helpdesk reset Karita's password (28 hours ago), Outlook on her iPhone kept presenting a
-//!   token the reset had revoked (50173) until she signed in again.
+//!   token the reset had revoked (50173) until she signed in again; since her sign-in an hour
+//!   ago, Teams on her laptop refreshes as usual.
 //! - Apps: Payroll Sync still authenticates with its secret that expires in 12 days although a
 //!   new one was added four days ago; HR Onboarding Automation calls Graph every three hours;
 //!   the Woodgrove Finance Portal uses its certificate; Treasury Forecast Tool, registered ten
@@ -137,6 +138,25 @@ fn staff_refreshes(cast: &Cast<'_>, devices: &[Device], log: &Log<'_>, out: &mut
             token: "none",
         };
         out.push((seconds_ago, log.user(&sign_in)));
+    }
+    // Since her sign-in an hour ago, Teams on her laptop refreshes its token as usual.
+    if let Some(laptop) = cast.laptop_index(karita).and_then(|i| devices.get(i)) {
+        let sign_in = UserSignIn {
+            key: "karita/teams-refresh",
+            seconds_ago: 45 * MINUTE,
+            person_id: &person.id,
+            name: &person.display_name,
+            upn: &person.user_principal_name,
+            app: "Microsoft Teams",
+            resource: "Microsoft Teams Services",
+            ip: places::KARITA_OFFICE_IP.into(),
+            place: places::SEATTLE,
+            device: Some(laptop),
+            error_code: 0,
+            details: "MFA requirement satisfied by claim in the token",
+            token: "primaryRefreshToken",
+        };
+        out.push((sign_in.seconds_ago, log.user(&sign_in)));
     }
 }
 

@@ -172,8 +172,13 @@ struct Target {
 
 async fn user_target(ctx: &Ctx, value: &str) -> Result<Target, SkillError> {
     let key = UserRef::new(value).parse("object")?;
-    let request = GraphRequest::get(key.path())
-        .query(Query::new().select(&["id", "displayName", "userPrincipalName", "userType", "createdDateTime"]));
+    let request = GraphRequest::get(key.path()).query(Query::new().select(&[
+        "id",
+        "displayName",
+        "userPrincipalName",
+        "userType",
+        "createdDateTime",
+    ]));
     let user: User = ctx.graph.get(request).await.map_err(user_not_found(&key))?;
     let mut lookups = vec![Lookup { id: user.id.clone(), activity: Some("Add user") }];
     // A guest's account is created by the invitation.
@@ -191,8 +196,12 @@ async fn user_target(ctx: &Ctx, value: &str) -> Result<Target, SkillError> {
 
 fn group_target(group: Group) -> Target {
     let lookups = vec![Lookup { id: group.id.clone(), activity: Some("Add group") }];
-    let object =
-        CreatedObject { id: group.id, name: group.display_name, kind: "group".into(), created: group.created_date_time };
+    let object = CreatedObject {
+        id: group.id,
+        name: group.display_name,
+        kind: "group".into(),
+        created: group.created_date_time,
+    };
     Target { object, lookups }
 }
 
@@ -201,8 +210,11 @@ fn group_target(group: Group) -> Target {
 async fn app_target(ctx: &Ctx, sp: App, with_registration: bool) -> Result<Target, SkillError> {
     let mut lookups = vec![Lookup { id: sp.id.clone(), activity: Some("Add service principal") }];
     if with_registration && let Some(app_id) = sp.app_id.as_deref().and_then(guid) {
-        let request = GraphRequest::get(format!("/applications(appId='{app_id}')"))
-            .query(Query::new().select(&["id", "displayName", "createdDateTime"]));
+        let request = GraphRequest::get(format!("/applications(appId='{app_id}')")).query(Query::new().select(&[
+            "id",
+            "displayName",
+            "createdDateTime",
+        ]));
         match ctx.graph.get::<App>(request).await {
             Ok(registration) => lookups.insert(0, Lookup { id: registration.id, activity: Some("Add application") }),
             // Another tenant's app has no registration here.
@@ -267,8 +279,7 @@ async fn object_target(ctx: &Ctx, value: &str, kind: Option<CreatedKind>) -> Res
 }
 
 async fn audits(ctx: &Ctx, filter: Option<Expr>, cap: usize) -> Result<Page<DirectoryAudit>, SkillError> {
-    let query =
-        Query::new().select(AUDIT_SELECT).filter_opt(filter).orderby("activityDateTime desc").top(cap.min(999));
+    let query = Query::new().select(AUDIT_SELECT).filter_opt(filter).orderby("activityDateTime desc").top(cap.min(999));
     ctx.graph.list::<DirectoryAudit>(GraphRequest::get("/auditLogs/directoryAudits").query(query), cap).await
 }
 
@@ -442,10 +453,13 @@ async fn created_by(
     let answer = if found == 0 {
         format!("{name} created nothing in the window (users, groups, apps, policies, devices)")
     } else {
-        format!("{name} created {found} objects since {} UTC", short_time(&start.to_rfc3339()))
+        // The window's start is in `since`; the answer stays the same from one moment to the next.
+        format!("{name} created {found} objects in the window")
     };
     if page.more {
-        ctx.note("the person made more than 1,000 changes in the window; narrow `since` to be sure no creation is missed");
+        ctx.note(
+            "the person made more than 1,000 changes in the window; narrow `since` to be sure no creation is missed",
+        );
     }
     let list = ListInfo::new(creations.len(), None, page.more || found > limit, "`since` or `until`");
     Ok(ObjectCreation {
@@ -571,7 +585,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "What did marcus@woodgrovebank.com create in the last 30 days?",
+        question: "Which groups, apps and policies has marcus@woodgrovebank.com created this month?",
         args: r#"{"created_by":"marcus@woodgrovebank.com","since":"30d"}"#,
         facts: &[
             Fact::Some("creations/*/activity", "Add group"),

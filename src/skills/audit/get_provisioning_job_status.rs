@@ -116,7 +116,12 @@ fn checked_job_id(job: &str) -> Result<String, SkillError> {
     }
 }
 
-fn next_steps(app: &AppRef, status: Option<&str>, quarantine: Option<&QuarantineInfo>, last: Option<&Run>) -> Vec<String> {
+fn next_steps(
+    app: &AppRef,
+    status: Option<&str>,
+    quarantine: Option<&QuarantineInfo>,
+    last: Option<&Run>,
+) -> Vec<String> {
     let name = app.name.clone().unwrap_or_else(|| app.id.clone());
     let failures = format!("see the failed objects with list_provisioning_events (app `{name}`, status `failure`)");
     let mut steps = Vec::new();
@@ -129,7 +134,10 @@ fn next_steps(app: &AppRef, status: Option<&str>, quarantine: Option<&Quarantine
             ));
         } else if reason == "TooManyDeletes" {
             steps.push("review the pending deletions (accidental unassignment or scoping change?); if intended, raise the deletion threshold or restart the job to allow them".into());
-        } else if reason.starts_with("EncounteredEscrow") || reason.starts_with("EncounteredBaseEscrow") || reason.starts_with("EncounteredTotalEscrow") {
+        } else if reason.starts_with("EncounteredEscrow")
+            || reason.starts_with("EncounteredBaseEscrow")
+            || reason.starts_with("EncounteredTotalEscrow")
+        {
             steps.push("fix the object-level errors (attribute mappings, duplicates, missing required values), then restart the job".into());
         } else {
             steps.push("fix the error the quarantine names, then restart the job; the service also retries on its own at the next attempt".into());
@@ -138,9 +146,15 @@ fn next_steps(app: &AppRef, status: Option<&str>, quarantine: Option<&Quarantine
         return steps;
     }
     match status {
-        Some("Paused") => steps.push("the job is paused (usually by an admin): start it again when provisioning should resume".into()),
-        Some("NotConfigured") => steps.push("provisioning is not configured: set the admin credentials and mappings first".into()),
-        Some("NotRun") => steps.push("the job has not finished its first cycle yet; check again after the next run".into()),
+        Some("Paused") => {
+            steps.push("the job is paused (usually by an admin): start it again when provisioning should resume".into())
+        }
+        Some("NotConfigured") => {
+            steps.push("provisioning is not configured: set the admin credentials and mappings first".into())
+        }
+        Some("NotRun") => {
+            steps.push("the job has not finished its first cycle yet; check again after the next run".into())
+        }
         _ => {}
     }
     match last.and_then(|r| r.state.as_deref()) {
@@ -160,11 +174,11 @@ async fn get_provisioning_job_status(
     let app_name = app.name.clone().unwrap_or_else(|| app.id.clone());
     let (job, other_jobs) = match job_id {
         Some(id) => {
-            let request =
-                GraphRequest::get(path("/servicePrincipals/{}/synchronization/jobs/{}", &[&app.id, &id]));
+            let request = GraphRequest::get(path("/servicePrincipals/{}/synchronization/jobs/{}", &[&app.id, &id]));
             let job: SynchronizationJob = ctx.graph.get(request).await.map_err(|e| {
                 if e.kind == ErrorKind::NotFound {
-                    let mut nf = SkillError::not_found(format!("provisioning job {id} of {app_name}"), "list_provisioning_jobs");
+                    let mut nf =
+                        SkillError::not_found(format!("provisioning job {id} of {app_name}"), "list_provisioning_jobs");
                     nf.graph = e.graph;
                     nf
                 } else {
@@ -176,8 +190,11 @@ async fn get_provisioning_job_status(
         None => {
             let mut jobs = jobs_of(&ctx, &app).await?.into_iter();
             let Some(first) = jobs.next() else {
-                return Err(SkillError::not_found(format!("a provisioning job of {app_name}"), "list_provisioning_jobs")
-                    .with_remedy("provisioning was never configured for this app; check the app's name or id"));
+                return Err(SkillError::not_found(
+                    format!("a provisioning job of {app_name}"),
+                    "list_provisioning_jobs",
+                )
+                .with_remedy("provisioning was never configured for this app; check the app's name or id"));
             };
             (first, jobs.map(|j| j.id).collect())
         }
@@ -273,10 +290,13 @@ impl Render for ProvisioningJobStatus {
             ("quarantine reason", q.and_then(|q| q.reason.clone())),
             ("quarantined since", q.and_then(|q| q.since.as_deref().map(|t| format!("{} UTC", short_time(t))))),
             ("next attempt", q.and_then(|q| q.next_attempt.as_deref().map(|t| format!("{} UTC", short_time(t))))),
-            ("quarantine error", q.and_then(|q| match (&q.error_code, &q.error_message) {
-                (Some(code), Some(message)) => Some(format!("{code}: {message}")),
-                (code, message) => code.clone().or(message.clone()),
-            })),
+            (
+                "quarantine error",
+                q.and_then(|q| match (&q.error_code, &q.error_message) {
+                    (Some(code), Some(message)) => Some(format!("{code}: {message}")),
+                    (code, message) => code.clone().or(message.clone()),
+                }),
+            ),
             ("last run", run_text(&self.last_run)),
             ("last run error", self.last_run.as_ref().and_then(|r| r.error_message.clone())),
             ("last successful run", run_text(&self.last_successful_run)),
@@ -286,7 +306,8 @@ impl Render for ProvisioningJobStatus {
             ("troubleshooting", self.troubleshooting_url.clone()),
         ]);
         if !self.synchronized.is_empty() {
-            let counts: Vec<String> = self.synchronized.iter().map(|c| format!("{} {}", c.object_type, c.count)).collect();
+            let counts: Vec<String> =
+                self.synchronized.iter().map(|c| format!("{} {}", c.object_type, c.count)).collect();
             text.push_str(&format!("\nin sync: {}", counts.join(", ")));
         }
         if !self.progress.is_empty() {

@@ -200,7 +200,9 @@ const APP_SELECT: &[&str] = &["id", "appId", "displayName"];
 /// The names Entra ID goes by as a provisioning source or target.
 fn is_entra(system: Option<&Named>) -> bool {
     let name = system.and_then(|s| s.display_name.as_deref()).unwrap_or_default();
-    ["Entra ID", "Microsoft Entra ID", "Azure Active Directory", "Azure AD"].iter().any(|n| name.eq_ignore_ascii_case(n))
+    ["Entra ID", "Microsoft Entra ID", "Azure Active Directory", "Azure AD"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n))
 }
 
 fn side(identity: Option<&Identity>, system: Option<&Named>) -> String {
@@ -216,10 +218,9 @@ fn side(identity: Option<&Identity>, system: Option<&Named>) -> String {
 fn row(e: ProvisioningEvent) -> ProvisioningRow {
     let (app, app_id) = match &e.service_principal {
         Some(Value::Object(sp)) => (sp.get("displayName"), sp.get("id")),
-        Some(Value::Array(sps)) => (
-            sps.first().and_then(|sp| sp.get("displayName")),
-            sps.first().and_then(|sp| sp.get("id")),
-        ),
+        Some(Value::Array(sps)) => {
+            (sps.first().and_then(|sp| sp.get("displayName")), sps.first().and_then(|sp| sp.get("id")))
+        }
         _ => (None, None),
     };
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);

@@ -64,9 +64,8 @@ fn row(job: SynchronizationJob) -> JobRow {
     let status = job.status.unwrap_or_default();
     let last = Run::of(status.last_execution);
     let quarantine = status.quarantine;
-    let synchronized = status
-        .synchronized_entry_count_by_type
-        .map(|counts| counts.iter().filter_map(|c| c.value).sum::<i64>());
+    let synchronized =
+        status.synchronized_entry_count_by_type.map(|counts| counts.iter().filter_map(|c| c.value).sum::<i64>());
     JobRow {
         id: job.id,
         template: job.template_id,
@@ -132,7 +131,15 @@ impl Render for ProvisioningJobs {
             "{head}\n{} provisioning jobs\n{}",
             self.jobs.len(),
             table(
-                &["template", "status", "schedule", "last run (UTC)", "last success (UTC)", "failures in a row", "job id"],
+                &[
+                    "template",
+                    "status",
+                    "schedule",
+                    "last run (UTC)",
+                    "last success (UTC)",
+                    "failures in a row",
+                    "job id"
+                ],
                 &rows
             )
         )

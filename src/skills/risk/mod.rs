@@ -6,4 +6,5 @@ crate::toolset! {
     list_risky_users,
     get_risky_user,
     list_risk_detections,
+    summarize_user_risk,
 }
