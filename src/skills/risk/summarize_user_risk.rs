@@ -301,6 +301,11 @@ fn stamp(t: DateTime<Utc>) -> String {
     format!("{} UTC", short_time(&t.to_rfc3339()))
 }
 
+/// `1 failed sign-in`, `4 failed sign-ins`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// `40 min`, `19 h`, `3 d`.
 fn span(d: Duration) -> String {
     let minutes = d.num_minutes().max(0);
@@ -621,7 +626,7 @@ fn factors(e: &Evidence, seen: &[Seen<'_>]) -> Vec<String> {
                     seen.iter().filter(|s| ip.is_some() && s.s.ip_address == ip && s.code != 0).collect();
                 if !tries.is_empty() {
                     let client = tries[0].s.client_app_used.clone().unwrap_or_default();
-                    text.push_str(&format!(": {} failed sign-ins over {client}", tries.len()));
+                    text.push_str(&format!(": {} over {client}", count(tries.len(), "failed sign-in")));
                 }
                 if let Some((_, reach)) = e.spray_reach.as_ref().filter(|(spray_ip, _)| ip.as_ref() == Some(spray_ip))
                     && *reach > 1
@@ -927,7 +932,7 @@ fn judge(e: &Evidence, seen: &[Seen<'_>], remediation: Option<&SelfRemediation>)
         }
         _ if !risky.is_empty() && risky_successes.is_empty() => {
             because.push(format!(
-                "all {} risky sign-ins were stopped before the password was accepted, and none passed MFA",
+                "every risky sign-in ({}) was stopped before the password was accepted, and none passed MFA",
                 risky.len()
             ));
             steps.push((
@@ -1241,4 +1246,69 @@ const EXAMPLES: &[Example] = &[
 
 pub fn skill() -> Skill {
     Skill::new(SUMMARIZE_USER_RISK, summarize_user_risk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const USER: &str = "425dce14-ef1c-59e5-9bb9-cb85c4d5dbc8";
+
+    fn evidence(level: &str, policies: Value) -> Evidence {
+        Evidence {
+            id: USER.into(),
+            risky: RiskyUser { id: USER.into(), risk_level: Some(level.into()), ..RiskyUser::default() },
+            history: Vec::new(),
+            detections: Vec::new(),
+            sign_ins: Vec::new(),
+            user: None,
+            methods: None,
+            roles: None,
+            policies: serde_json::from_value(policies).ok(),
+            spray_reach: None,
+        }
+    }
+
+    fn policy(state: &str, levels: &[&str], controls: &[&str], exclude: &[&str]) -> Value {
+        json!({
+            "id": "p1",
+            "displayName": "user risk",
+            "state": state,
+            "conditions": {"userRiskLevels": levels, "signInRiskLevels": [], "users": {"includeUsers": ["All"], "excludeUsers": exclude}},
+            "grantControls": {"operator": "AND", "builtInControls": controls},
+        })
+    }
+
+    #[test]
+    fn an_enforced_password_change_policy_self_remediates() {
+        let e = evidence("high", json!([policy("enabled", &["high"], &["mfa", "passwordChange"], &[])]));
+        let r = self_remediation(&e).expect("policies were read");
+        assert!(r.self_remediates, "{}", r.because);
+        assert_eq!(r.policies[0].applies, "yes");
+    }
+
+    #[test]
+    fn report_only_other_levels_and_exclusions_do_not() {
+        for (state, level, exclude) in [
+            ("enabledForReportingButNotEnforced", "high", vec![]),
+            ("enabled", "medium", vec![]),
+            ("enabled", "high", vec![USER]),
+        ] {
+            let e = evidence(level, json!([policy(state, &["high"], &["passwordChange"], &exclude)]));
+            let r = self_remediation(&e).expect("policies were read");
+            assert!(!r.self_remediates, "{state} {level} {exclude:?}: {}", r.because);
+        }
+        let unread = evidence("high", Value::Null);
+        assert!(self_remediation(&unread).is_none(), "no policies read, no claim either way");
+    }
+
+    #[test]
+    fn spans_and_counts_read_naturally() {
+        assert_eq!(span(Duration::minutes(40)), "40 min");
+        assert_eq!(span(Duration::hours(19)), "19 h");
+        assert_eq!(span(Duration::days(4)), "4 d");
+        assert_eq!(count(1, "failed sign-in"), "1 failed sign-in");
+        assert_eq!(count(4, "failed sign-in"), "4 failed sign-ins");
+    }
 }
