@@ -638,7 +638,7 @@ static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let settings = GraphSettings { base_url: "http://127.0.0.1:9".into(), ..GraphSettings::default() };
     let graph = GraphService::new(settings, Arc::new(NoGraph)).expect("graph service");
-    let server = EntraServer::new(graph, Arc::new(Selection::default()), Arc::new(Caller::default()));
+    let server = EntraServer::new(graph, Arc::new(Selection::everything()), Arc::new(Caller::default()));
     Harness { runtime, server }
 });
 
@@ -760,5 +760,25 @@ proptest! {
         check_allow_list("list_sign_ins", SIGN_IN_FIELDS, &text, None)?;
         check_allow_list("list_sign_ins", SIGN_IN_FIELDS, &format!("{field} eq 'a' {text}"), None)?;
         check_allow_list("list_directory_audits", AUDIT_FIELDS, &format!("{text} and category eq 'x'"), None)?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d, continued) The provisioning log's `filter`
+
+const PROVISIONING_FIELDS: &[&str] = entra_mcp::shared::PROVISIONING_FILTER_FIELDS;
+
+proptest! {
+    #![proptest_config(config(300))]
+
+    #[test]
+    fn list_provisioning_events_filter_lets_through_only_its_contract(expr in candidate_filter(PROVISIONING_FIELDS)) {
+        check_allow_list("list_provisioning_events", PROVISIONING_FIELDS, &expr.to_string(), Some(&expr))?;
+    }
+
+    #[test]
+    fn arbitrary_provisioning_filter_text_never_escapes_the_allow_list(text in hostile_string()) {
+        check_allow_list("list_provisioning_events", PROVISIONING_FIELDS, &text, None)?;
+        check_allow_list("list_provisioning_events", PROVISIONING_FIELDS, &format!("jobId eq 'a' and {text}"), None)?;
     }
 }

@@ -26,3 +26,16 @@ pub const AUDIT_FILTER_FIELDS: &[&str] = &[
     "initiatedBy/user/userPrincipalName",
     "initiatedBy/app/displayName",
 ];
+
+/// The fields the model may use in `list_provisioning_events`' `filter`.
+pub const PROVISIONING_FILTER_FIELDS: &[&str] = &[
+    "provisioningAction",
+    "provisioningStatusInfo/status",
+    "servicePrincipal/displayName",
+    "sourceIdentity/displayName",
+    "targetIdentity/displayName",
+    "sourceSystem/displayName",
+    "targetSystem/displayName",
+    "jobId",
+    "cycleId",
+];

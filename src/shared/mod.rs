@@ -14,7 +14,7 @@ pub mod roles;
 mod sign_ins;
 
 pub use devices::{DEVICE_FIELDS, DeviceRow, join_type};
-pub use filters::{AUDIT_FILTER_FIELDS, SIGN_IN_FILTER_FIELDS};
+pub use filters::{AUDIT_FILTER_FIELDS, PROVISIONING_FILTER_FIELDS, SIGN_IN_FILTER_FIELDS};
 pub use params::{Limit, ListInfo, Since, UserKey, UserRef, allowed_filter, guid, parse_guid, shorten, text, window};
 pub use people::{PersonRef, caller_id, check_user_guard_rails, resolve_user, user_label, user_not_found, user_target};
 pub use resolve::{Named, given_id};

@@ -449,8 +449,15 @@ fn evolvable_risk_detail(ctx: &Ctx<'_>, out: &mut Map<String, Value>) {
 }
 
 /// Report-only results need `Prefer: include-unknown-enum-members`; applied policies are
-/// hidden from callers without a Conditional Access reader role.
+/// hidden from callers without a Conditional Access reader role; beta's own properties are
+/// left out on v1.0.
 fn sign_in_rules(ctx: &Ctx<'_>, out: &mut Map<String, Value>) {
+    // The log renders beta's properties too; v1.0 does not know them.
+    if ctx.version == "v1.0" {
+        for name in schema::SIGN_IN_BETA_ONLY.iter() {
+            out.remove(name);
+        }
+    }
     if !ctx.show_ca_details {
         out.remove("appliedConditionalAccessPolicies");
         return;

@@ -3,7 +3,8 @@
 //! error behaviour, writes, emulated latency, injected faults and hourly re-anchoring.
 //!
 //! Collections are entity sets declared in `sets/`; `routes.rs` resolves paths through them,
-//! `listing.rs` runs the query options and paging, `writes.rs` plans and applies writes.
+//! `listing.rs` runs the query options and paging, `writes.rs` plans and applies writes, and
+//! `versions.rs` holds what only beta serves.
 //!
 //! # Adding a collection
 //!
@@ -38,6 +39,7 @@ mod query;
 mod routes;
 mod schema;
 pub(in crate::demo) mod sets;
+mod versions;
 mod what_if;
 mod writes;
 
@@ -45,6 +47,8 @@ mod writes;
 mod sets_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod versions_tests;
 #[cfg(test)]
 mod writes_tests;
 
@@ -336,7 +340,10 @@ fn answer(
     if version == "v1.0" && sets::beta_only(&segments) {
         return Err(GraphError::no_route(segments.last().copied().unwrap_or_default()));
     }
-    let resolved = routes::resolve(tenant, &caller, version, &segments)?;
+    let resolved = match versions::resolve(tenant, version, &segments) {
+        Some(resolved) => resolved?,
+        None => routes::resolve(tenant, &caller, version, &segments)?,
+    };
 
     let roles = tenant.active_roles(&caller);
     let ctx = Ctx {
@@ -407,13 +414,24 @@ fn answer(
             state.apply(writes::plan_on_collection(set, ids, max, apply, body, &caller, &now)?)?;
             Ok(Answer::NoContent)
         }
+        Resolved::ComputedRows { spec, rows } => {
+            if method != Method::GET {
+                return Err(GraphError::method_not_allowed());
+            }
+            let q = query::parse(query, spec.directory)?;
+            listing::validate_collection(&ctx, &q, spec, false, Shape::Page)?;
+            let rows = listing::select_rows(&ctx, &q, rows.iter().map(Row::plain).collect());
+            Ok(Answer::Json(StatusCode::OK, listing::page(&ctx, &q, spec, &rows, false)))
+        }
         Resolved::List { spec, rows, mixed, shape, set } => match (method, set) {
             (&Method::GET, set) => {
                 let q = query::parse(query, spec.directory)?;
+                let spec = versions::spec(spec, version);
                 listing::validate_collection(&ctx, &q, spec, mixed, shape)?;
                 if let Some(set) = set {
                     sets::check_scope_filter(set, &q)?;
                 }
+                let rows = versions::rows(tenant, spec, q.filter.as_ref(), rows);
                 let rows = listing::select_rows(&ctx, &q, rows);
                 match shape {
                     Shape::CountSegment => Ok(Answer::Count(rows.len())),
@@ -433,6 +451,7 @@ fn answer(
         Resolved::Item { spec, row, set } => match (method, set) {
             (&Method::GET, _) => {
                 let q = query::parse(query, spec.directory)?;
+                let spec = versions::spec(spec, version);
                 listing::validate_single(&ctx, &q, spec, row.kind.is_some())?;
                 Ok(Answer::Json(StatusCode::OK, listing::single(&ctx, &q, spec, &row)))
             }

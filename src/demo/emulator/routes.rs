@@ -43,6 +43,8 @@ pub enum Resolved<'t> {
     Evaluate,
     /// A function's answer, computed from the tenant (`usersRegisteredByMethod(…)`).
     Computed(Value),
+    /// A function's answer as a collection, computed from the tenant (`versions.rs`).
+    ComputedRows { spec: &'static Spec, rows: Vec<Value> },
 }
 
 const FILTER_BY_CURRENT_USER: &str = "filterByCurrentUser(on='principal')";

@@ -310,6 +310,71 @@ pub static PROVISIONING: Spec = Spec {
     max_top: 1000,
 };
 
+/// `signIn` on beta: v1.0's properties and the beta-only ones (event types, service principal
+/// and managed identity details, the authentication requirement).
+pub static SIGN_INS_BETA: Spec = Spec {
+    type_name: "microsoft.graph.signIn",
+    entity_set: "auditLogs/signIns",
+    directory: false,
+    properties: Words(
+        "id createdDateTime userDisplayName userPrincipalName userId appId appDisplayName \
+         ipAddress clientAppUsed correlationId conditionalAccessStatus isInteractive riskDetail \
+         riskLevelAggregated riskLevelDuringSignIn riskState riskEventTypes riskEventTypes_v2 \
+         resourceDisplayName resourceId resourceTenantId homeTenantId status deviceDetail \
+         location appliedConditionalAccessPolicies signInEventTypes authenticationRequirement \
+         userType incomingTokenType tokenIssuerType servicePrincipalId servicePrincipalName \
+         servicePrincipalCredentialKeyId servicePrincipalCredentialThumbprint \
+         clientCredentialType managedServiceIdentity",
+    ),
+    default_properties: None,
+    filterable: Words(
+        "id createdDateTime userId userDisplayName userPrincipalName appId appDisplayName \
+         ipAddress clientAppUsed correlationId conditionalAccessStatus isInteractive \
+         resourceDisplayName resourceId riskDetail riskLevelAggregated riskLevelDuringSignIn \
+         riskState riskEventTypes riskEventTypes_v2 status/errorCode location/city location/state \
+         location/countryOrRegion deviceDetail/deviceId deviceDetail/displayName \
+         deviceDetail/operatingSystem deviceDetail/browser deviceDetail/isCompliant \
+         deviceDetail/isManaged deviceDetail/trustType appliedConditionalAccessPolicies/id \
+         appliedConditionalAccessPolicies/displayName appliedConditionalAccessPolicies/result \
+         signInEventTypes authenticationRequirement servicePrincipalId servicePrincipalName",
+    ),
+    orderable: Words("createdDateTime"),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 1000,
+};
+
+/// Properties the sign-in log renders that v1.0 does not know.
+pub const SIGN_IN_BETA_ONLY: Words = Words("signInEventTypes authenticationRequirement userType");
+
+/// `synchronizationJob`, below a service principal (`servicePrincipals/{id}/synchronization/jobs`).
+pub static SYNCHRONIZATION_JOBS: Spec = Spec {
+    type_name: "microsoft.graph.synchronizationJob",
+    entity_set: "servicePrincipals/synchronization/jobs",
+    directory: false,
+    properties: Words("id templateId schedule status synchronizationJobSettings"),
+    default_properties: None,
+    filterable: Words(""),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 999,
+};
+
+/// `applicationSignInSummary`, the answer of beta `reports/getAzureADApplicationSignInSummary`.
+pub static APPLICATION_SIGN_IN_SUMMARY: Spec = Spec {
+    type_name: "microsoft.graph.applicationSignInSummary",
+    entity_set: "Collection(microsoft.graph.applicationSignInSummary)",
+    directory: false,
+    properties: Words("id appId appDisplayName successfulSignInCount failedSignInCount successPercentage"),
+    default_properties: None,
+    filterable: Words(""),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 999,
+};
+
 pub static RISKY_USERS: Spec = Spec {
     type_name: "microsoft.graph.riskyUser",
     entity_set: "identityProtection/riskyUsers",

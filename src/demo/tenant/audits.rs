@@ -42,6 +42,7 @@ const REGISTER_DEVICE: Operation = operation("Register device", "Device", "Core 
 const REGISTERED_SECURITY_INFO: Operation =
     operation("User registered security info", "UserManagement", "Authentication Methods", "Add");
 const CHANGE_PASSWORD: Operation = operation("Change user password", "UserManagement", "Core Directory", "Update");
+const ADD_USER: Operation = operation("Add user", "UserManagement", "Core Directory", "Add");
 
 /// Who made a change.
 #[derive(Debug)]
@@ -175,6 +176,25 @@ fn routine(
         .collect()
 }
 
+/// Generated staff who joined in the last 30 days: Workday Inbound created their accounts, in
+/// the same provisioning cycle as its `create` event.
+fn joiners(cast: &Cast<'_>, generated: &[usize]) -> Vec<AuditRecord> {
+    generated
+        .iter()
+        .map(|&i| &cast.people[i])
+        .filter(|p| p.created_days_ago < 30)
+        .map(|p| {
+            AuditRecord::new(
+                format!("joiner/{}", p.handle),
+                p.created_days_ago * DAY + HOUR - 20,
+                &ADD_USER,
+                Initiator::App(apps::WORKDAY_INBOUND),
+            )
+            .target(user_target(p, json!([property("AccountEnabled", json!([]), json!([true]))])))
+        })
+        .collect()
+}
+
 /// The audit log, newest first.
 pub fn directory_audits(
     cast: &Cast<'_>,
@@ -189,6 +209,7 @@ pub fn directory_audits(
     let mut records = story_audits(cast);
     records.extend(routine(cast, devices, 0xA0D1_0000, 160, seed, &story));
     records.extend(routine(cast, devices, 0xA0D2_0000_0000, generated.len() * 5 / 2, seed, &generated));
+    records.extend(joiners(cast, &generated));
     records.sort_by_key(|a| a.seconds_ago);
     AuditLog { records, people, clock: *clock }
 }

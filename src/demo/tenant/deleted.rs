@@ -10,7 +10,7 @@ use super::groups::{self, DELETED_GROUP, Group, GroupKind};
 use super::ids;
 
 /// Deleted users: display name, mail nickname, department, days since deletion.
-const DELETED_USERS: &[(&str, &str, &str, i64)] =
+pub(super) const DELETED_USERS: &[(&str, &str, &str, i64)] =
     &[("Chris Palmer", "chris.palmer", "Sales", 12), ("Megan Flores", "megan.flores", "Marketing", 25)];
 
 /// Deleted users as Graph user resources with `deletedDateTime`.

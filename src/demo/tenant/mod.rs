@@ -22,6 +22,7 @@ mod clock;
 mod conditional_access;
 mod deleted;
 mod devices;
+mod extended_sign_ins;
 mod groups;
 mod ids;
 pub(in crate::demo) mod licences;
@@ -236,6 +237,11 @@ pub struct Tenant {
     pub app_role_assignments: Arc<HashMap<String, Vec<Value>>>,
     /// Delegated permission grants (`oauth2PermissionGrant`s) by client service principal id.
     pub oauth2_permission_grants: Arc<HashMap<String, Vec<Value>>>,
+    /// The sign-ins only beta lists, and only when filtered by `signInEventTypes`:
+    /// non-interactive, service principal and managed identity sign-ins, newest first.
+    pub beta_sign_ins: Arc<Collection>,
+    /// Provisioning (synchronization) jobs by service principal id.
+    pub synchronization_jobs: Arc<HashMap<String, Vec<Value>>>,
     /// Collections built by the generators the entity-set registry names, by entity-set path.
     generated: HashMap<&'static str, Arc<Collection>>,
     /// User id by lower-cased user principal name.
@@ -458,6 +464,11 @@ pub mod story {
     pub fn service_principal_id(name: &str) -> String {
         super::apps::service_principal_id(name)
     }
+
+    /// A beta-only sign-in by key (`karita/outlook-revoked-1`).
+    pub fn extended_sign_in_id(key: &str) -> String {
+        super::extended_sign_ins::extended_sign_in_id(key)
+    }
     pub fn tenant_id() -> String {
         ids::tenant_id()
     }
@@ -628,6 +639,13 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         service_principal_owners: Arc::new(apps::service_principal_owners().into_iter().collect()),
         app_role_assignments: Arc::new(apps::app_role_assignments(&clock).into_iter().collect()),
         oauth2_permission_grants: Arc::new(apps::oauth2_permission_grants().into_iter().collect()),
+        beta_sign_ins: Arc::new(Collection::new(extended_sign_ins::extended_sign_ins(
+            &cast,
+            &device_list,
+            &clock,
+            &tenant_id,
+        ))),
+        synchronization_jobs: Arc::new(provisioning::synchronization_jobs(&clock).into_iter().collect()),
         generated,
         users_by_upn: Arc::new(users_by_upn),
         tenant_id,

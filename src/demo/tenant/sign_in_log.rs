@@ -114,6 +114,10 @@ const FIELDS: &[&str] = &[
     "status",
     "deviceDetail",
     "location",
+    // Beta only (the emulator leaves them out on v1.0).
+    "signInEventTypes",
+    "authenticationRequirement",
+    "userType",
     "appliedConditionalAccessPolicies",
 ];
 
@@ -211,6 +215,18 @@ impl SignInLog {
                 }),
                 "deviceDetail" => device_detail(e, device),
                 "location" => places::sign_in_location(&e.place),
+                "signInEventTypes" => json!(["interactiveUser"]),
+                // The strongest authentication the sign-in was asked for: MFA when it was
+                // performed or demanded.
+                "authenticationRequirement" => {
+                    if e.mfa_done || matches!(e.error_code, 50074 | 50076 | 500121) {
+                        "multiFactorAuthentication"
+                    } else {
+                        "singleFactorAuthentication"
+                    }
+                }
+                .into(),
+                "userType" => if person.guest { "guest" } else { "member" }.into(),
                 _ => match ca.take() {
                     Some((applied, _)) => applied,
                     None => self.conditional_access(e, device).0,

@@ -10,6 +10,7 @@ crate::toolset! {
     get_risky_user,
     list_risk_detections,
     get_risky_user_history,
+    summarize_user_risk,
     list_risky_service_principals,
     get_risky_service_principal,
     dismiss_user_risk,

@@ -1,7 +1,7 @@
 //! The directory: users, groups, devices, applications, service principals, subscribed SKUs
 //! and the organization, with their relationships (manager and reports, group membership and
 //! ownership, registered devices, authentication methods and states, licence details, an app's
-//! owners, application permissions and delegated grants) and the user actions.
+//! owners, application permissions, delegated grants and provisioning jobs) and the user actions.
 
 use serde_json::{Value, json};
 
@@ -167,6 +167,10 @@ pub static SETS: &[EntitySet] = &[
                 path: "oauth2PermissionGrants",
                 target: Target::Contained { spec: &schema::OAUTH2_PERMISSION_GRANTS, rows: oauth2_permission_grants },
             },
+            Navigation {
+                path: "synchronization/jobs",
+                target: Target::Contained { spec: &schema::SYNCHRONIZATION_JOBS, rows: synchronization_jobs },
+            },
         ],
         actions: &[],
         writes: Writes {
@@ -285,6 +289,11 @@ fn group_owners(tenant: &Tenant, group_id: &str) -> Vec<DirectoryRef> {
 
 fn device_owners(tenant: &Tenant, device_id: &str) -> Vec<DirectoryRef> {
     users(tenant.device_owners.get(device_id))
+}
+
+/// An app's provisioning jobs (none for most apps).
+fn synchronization_jobs<'t>(tenant: &'t Tenant, service_principal_id: &str) -> &'t [Value] {
+    tenant.synchronization_jobs.get(service_principal_id).map(Vec::as_slice).unwrap_or(&[])
 }
 
 fn application_owners(tenant: &Tenant, application_id: &str) -> Vec<DirectoryRef> {

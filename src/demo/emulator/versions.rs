@@ -1,0 +1,138 @@
+//! Where beta answers what v1.0 does not.
+//!
+//! - Sign-ins: v1.0 lists interactive user sign-ins only. Beta lists them too, with beta's own
+//!   properties (`signInEventTypes`, `authenticationRequirement`, …), and adds non-interactive,
+//!   service principal and managed identity sign-ins — but only when the filter names
+//!   `signInEventTypes`, as Graph does. A beta-only sign-in is also found by id on beta alone.
+//! - `reports/getAzureADApplicationSignInSummary(period='D7')`: success and failure counts per
+//!   app over 7 or 30 days, computed from the sign-in log; beta only.
+//!
+//! v1.0 requests never reach anything here, so what v1.0 answers does not depend on it.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use serde_json::{Value, json};
+
+use crate::demo::tenant::{Tenant, format_instant};
+use crate::odata::Expr;
+
+use super::errors::{GraphError, GraphResult};
+use super::listing::Row;
+use super::routes::Resolved;
+use super::schema::{self, Spec};
+
+const BETA: &str = "beta";
+const SIGN_IN_SUMMARY: &str = "getAzureADApplicationSignInSummary";
+
+/// A path only beta serves, or `None` for the ordinary routes.
+pub fn resolve<'t>(tenant: &'t Tenant, version: &str, segments: &[&str]) -> Option<GraphResult<Resolved<'t>>> {
+    if version != BETA {
+        return None;
+    }
+    match segments {
+        ["auditLogs", "signIns", id] => {
+            let value = tenant.beta_sign_ins.get(id)?;
+            Some(Ok(Resolved::Item { spec: &schema::SIGN_INS_BETA, row: Row::plain(value), set: None }))
+        }
+        ["reports", function] if function.starts_with(SIGN_IN_SUMMARY) => Some(sign_in_summary(tenant, function)),
+        _ => None,
+    }
+}
+
+/// The rules of a collection in this version: beta's sign-ins have more properties.
+pub fn spec(spec: &'static Spec, version: &str) -> &'static Spec {
+    if version == BETA && std::ptr::eq(spec, &schema::SIGN_INS) { &schema::SIGN_INS_BETA } else { spec }
+}
+
+/// The rows of a collection in this version: on beta, a sign-in query that names
+/// `signInEventTypes` also reads the beta-only sign-ins, merged newest first.
+pub fn rows<'t>(tenant: &'t Tenant, spec: &Spec, filter: Option<&Expr>, rows: Vec<Row<'t>>) -> Vec<Row<'t>> {
+    let names_event_types = filter.is_some_and(|f| f.property_paths().iter().any(|p| p == "signInEventTypes"));
+    if !std::ptr::eq(spec, &schema::SIGN_INS_BETA) || !names_event_types {
+        return rows;
+    }
+    let keyed = |row: Row<'t>| {
+        let time =
+            row.item.partial(&["createdDateTime"]).get("createdDateTime").and_then(Value::as_str).map(str::to_string);
+        (time.unwrap_or_default(), row)
+    };
+    let mut logged = rows.into_iter().map(keyed).peekable();
+    let mut extra = tenant.beta_sign_ins.items().iter().map(Row::plain).map(keyed).peekable();
+    let mut out = Vec::new();
+    loop {
+        let take_logged = match (logged.peek(), extra.peek()) {
+            (Some((a, _)), Some((b, _))) => a >= b,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_logged { logged.next() } else { extra.next() };
+        out.extend(next.map(|(_, row)| row));
+    }
+    out
+}
+
+/// `getAzureADApplicationSignInSummary(period='D7')`: per app, the user sign-ins (interactive
+/// and not) that succeeded and failed in the last 7 or 30 days.
+fn sign_in_summary<'t>(tenant: &'t Tenant, function: &str) -> GraphResult<Resolved<'t>> {
+    let period = function
+        .strip_prefix(SIGN_IN_SUMMARY)
+        .and_then(|rest| rest.strip_prefix("(period='"))
+        .and_then(|rest| rest.strip_suffix("')"))
+        .ok_or_else(|| GraphError::bad_request(false, format!("The function call '{function}' is not valid.")))?;
+    let days = match period {
+        "D7" => 7,
+        "D30" => 30,
+        other => {
+            return Err(GraphError::bad_request(
+                false,
+                format!("Invalid period '{other}'. Supported values are 'D7' and 'D30'."),
+            ));
+        }
+    };
+    let since = format_instant(tenant.anchor - Duration::days(days));
+    // appId → (name, successes, failures)
+    let mut apps: BTreeMap<String, (String, i64, i64)> = BTreeMap::new();
+    let mut count = |sign_in: &Value| {
+        let text = |name: &str| sign_in.get(name).and_then(Value::as_str).unwrap_or_default();
+        if text("createdDateTime") < since.as_str() {
+            return;
+        }
+        let failed = sign_in.pointer("/status/errorCode").and_then(Value::as_i64).unwrap_or(0) != 0;
+        let entry = apps.entry(text("appId").to_string()).or_insert_with(|| (text("appDisplayName").to_string(), 0, 0));
+        if failed {
+            entry.2 += 1;
+        } else {
+            entry.1 += 1;
+        }
+    };
+    for item in tenant.sign_ins.iter() {
+        count(&item.partial(&["appId", "appDisplayName", "createdDateTime", "status"]));
+    }
+    let non_interactive = |s: &&Value| {
+        s.get("signInEventTypes")
+            .and_then(Value::as_array)
+            .is_some_and(|types| types.iter().any(|t| t == "nonInteractiveUser"))
+    };
+    for sign_in in tenant.beta_sign_ins.items().iter().filter(non_interactive) {
+        count(sign_in);
+    }
+    let mut rows: Vec<Value> = apps
+        .into_iter()
+        .map(|(app_id, (name, succeeded, failed))| {
+            let total = succeeded + failed;
+            let percentage = if total == 0 { 0 } else { (succeeded * 100 + total / 2) / total };
+            json!({
+                "id": app_id,
+                "appId": app_id,
+                "appDisplayName": name,
+                "successfulSignInCount": succeeded,
+                "failedSignInCount": failed,
+                "successPercentage": percentage,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a["appDisplayName"].as_str().cmp(&b["appDisplayName"].as_str()));
+    Ok(Resolved::ComputedRows { spec: &schema::APPLICATION_SIGN_IN_SUMMARY, rows })
+}
