@@ -1,26 +1,118 @@
 //! MCP prompts: investigation playbooks that chain the skills in the order an experienced admin
 //! would, so a host can offer "investigate this user" as one action.
+//!
+//! A playbook is a list of steps, each naming the skill it calls. The text is written for the
+//! server's own selection: a step whose skill is not enabled says how to enable it (a write,
+//! that it needs `--allow-writes`) instead of sending the model to a tool it cannot see, and in
+//! discovery mode the model is told to reach each skill through `run_skill`.
 
 use rmcp::model::{GetPromptResult, JsonObject, Prompt, PromptArgument, PromptMessage, Role};
 
+use crate::discovery::RUN_SKILL;
 use crate::error::SkillError;
 use crate::shared::{UserRef, parse_guid};
+use crate::skills::{self, Selection};
 
 struct Playbook {
     name: &'static str,
     title: &'static str,
     description: &'static str,
     arguments: &'static [(&'static str, &'static str, bool)],
-    build: fn(&JsonObject) -> Result<String, SkillError>,
+    /// What the model is asked to do, before the steps; `{user}` is replaced.
+    task: &'static str,
+    steps: &'static [Step],
+    /// How the answer should end; `{user}` is replaced.
+    conclusion: &'static str,
+    /// The writes the answer ends with, as tool calls.
+    remediation: &'static [Step],
+}
+
+/// One step: the skill it calls and what to call it with and look for (`{user}`, `{sign_in}`
+/// are replaced).
+struct Step {
+    skill: &'static str,
+    text: &'static str,
+}
+
+const fn step(skill: &'static str, text: &'static str) -> Step {
+    Step { skill, text }
 }
 
 const PLAYBOOKS: &[Playbook] = &[
+    Playbook {
+        name: "investigate_user",
+        title: "Investigate a user",
+        description: "Who this user is, what they signed in to and from where, their risk, what changed, what they can access, and what to do now.",
+        arguments: &[("user", "UPN or object id of the user", true)],
+        task: "Investigate the Entra ID account {user}: profile, sign-ins, risk, recent changes and access, then say what to do.",
+        steps: &[
+            step(
+                "get_user",
+                "Call get_user with user={user}: enabled or blocked, member or guest, department, manager, synced or cloud, last sign-in and last password change.",
+            ),
+            step(
+                "list_sign_ins",
+                "Call list_sign_ins with user={user} and since=7d: failures and their codes, new countries, IPs, apps and devices, and any success right after a failure or a risky sign-in.",
+            ),
+            step(
+                "explain_sign_in_failure",
+                "For the latest failure, call explain_sign_in_failure with user={user}: the cause, the Conditional Access policies involved and the fix.",
+            ),
+            step(
+                "summarize_user_risk",
+                "Call summarize_user_risk with user={user}: level, state, detections, the timeline and the remediation it proposes.",
+            ),
+            step(
+                "list_directory_audits",
+                "Call list_directory_audits with user={user} and since=7d: changes made by or to the account (password resets, new methods, role or group changes).",
+            ),
+            step(
+                "list_user_auth_methods",
+                "Call list_user_auth_methods with user={user}: was a method added recently, is there a phishing-resistant one?",
+            ),
+            step(
+                "get_user_devices",
+                "Call get_user_devices with user={user}: are the devices known, compliant and managed?",
+            ),
+            step(
+                "get_user_access_summary",
+                "Call get_user_access_summary with user={user}: directory roles (direct, through groups, PIM eligible), app access and consents — what an attacker holding this account could reach.",
+            ),
+        ],
+        conclusion: "End with: a timeline (UTC) of what happened; whether the account looks compromised and the facts that say so; what it can reach; and the remediation as tool calls in order, each previewed then confirmed by the admin:",
+        remediation: REMEDIATION,
+    },
     Playbook {
         name: "investigate_risky_user",
         title: "Investigate a risky user",
         description: "Why is this user risky, was the account used by someone else, and what should be done.",
         arguments: &[("user", "UPN or object id of the user", true)],
-        build: investigate_risky_user,
+        task: "Investigate the Entra ID risk of user {user}.",
+        steps: &[
+            step(
+                "get_risky_user",
+                "Call get_risky_user with user={user}: note the risk level, state, detection types and risky sign-ins.",
+            ),
+            step(
+                "list_risk_detections",
+                "Call list_risk_detections with user={user} and since=30d for the full detection history; for a password spray, call list_risk_detections with risk_event_type=passwordSpray to see who else the same IP hit.",
+            ),
+            step(
+                "list_sign_ins",
+                "Call list_sign_ins with user={user}, since=7d: look for a success after a detection (possible compromise), MFA passed or denied (500121), and new devices or countries.",
+            ),
+            step("get_user_devices", "Call get_user_devices for {user}: is the device known and compliant?"),
+            step(
+                "list_user_auth_methods",
+                "Call list_user_auth_methods for {user}: does the user have a phishing-resistant method?",
+            ),
+            step(
+                "get_user_memberships",
+                "Call get_user_memberships for {user}: is the user in privileged or sensitive groups?",
+            ),
+        ],
+        conclusion: "Conclude with: what happened (timeline, UTC), whether the account is likely compromised, and the remediation (reset the password outside this server, then the tool calls below). Quote ids.",
+        remediation: REMEDIATION,
     },
     Playbook {
         name: "triage_failed_sign_in",
@@ -30,8 +122,44 @@ const PLAYBOOKS: &[Playbook] = &[
             ("user", "UPN or object id of the user who could not sign in", true),
             ("sign_in_id", "the failed sign-in's id, if known", false),
         ],
-        build: triage_failed_sign_in,
+        task: "Find out why {user} could not sign in and what to change.",
+        steps: &[
+            step(
+                "explain_sign_in_failure",
+                "Call explain_sign_in_failure with {sign_in}: read the error's meaning, the failing Conditional Access policies and their unmet controls, the What-If replay and the next step. If it was an interrupt (50074/50076) followed by a success, there is nothing to fix.",
+            ),
+            step("get_user_devices", "If a policy requires a compliant device, call get_user_devices for {user}."),
+            step("list_user_auth_methods", "If a policy requires MFA, call list_user_auth_methods for {user}."),
+            step("get_risky_user", "If risk blocked the sign-in, call get_risky_user for {user}."),
+            step(
+                "list_sign_ins",
+                "Call list_sign_ins with user={user}, outcome=failure, since=7d to see whether the failure repeats.",
+            ),
+        ],
+        conclusion: "Answer with the cause in one sentence, the evidence (sign-in id, policy names, codes), and the fix.",
+        remediation: &[],
     },
+];
+
+/// The remediation steps offered at the end of a user investigation, in the order an incident
+/// responder takes them.
+const REMEDIATION: &[Step] = &[
+    step(
+        "revoke_user_sessions",
+        "revoke_user_sessions with user={user} — signs the account out everywhere (after the password is reset outside this server)",
+    ),
+    step(
+        "confirm_user_compromised",
+        "confirm_user_compromised with users=[\"{user}\"] — raises the risk to high so risk policies act",
+    ),
+    step(
+        "set_user_account_enabled",
+        "set_user_account_enabled with user={user} and enabled=false — blocks sign-in while you investigate",
+    ),
+    step(
+        "dismiss_user_risk",
+        "dismiss_user_risk with users=[\"{user}\"] — only if the user confirms it was them and no success followed a detection",
+    ),
 ];
 
 /// The prompts the server lists.
@@ -53,13 +181,59 @@ pub fn list() -> Vec<Prompt> {
         .collect()
 }
 
-/// Renders one prompt, or says what is wrong with its arguments.
-pub fn get(name: &str, arguments: &JsonObject) -> Result<Option<GetPromptResult>, SkillError> {
+/// Renders one prompt for the server's selection, or says what is wrong with its arguments.
+pub fn get(name: &str, arguments: &JsonObject, selection: &Selection) -> Result<Option<GetPromptResult>, SkillError> {
     let Some(playbook) = PLAYBOOKS.iter().find(|p| p.name == name) else { return Ok(None) };
-    let text = (playbook.build)(arguments)?;
+    let user = user_argument(arguments)?;
+    let sign_in = match arguments.get("sign_in_id").and_then(|v| v.as_str()) {
+        Some(id) if !id.trim().is_empty() => format!("sign_in_id={}", parse_guid("sign_in_id", id)?),
+        _ => format!("user={user}"),
+    };
+    let fill = |text: &str| text.replace("{user}", &user).replace("{sign_in}", &sign_in);
+
+    let mut text = fill(playbook.task);
+    if selection.discover {
+        text.push_str(&format!(
+            "\nThe skills below are reached through {RUN_SKILL}: call it with name=<skill> and the arguments given."
+        ));
+    }
+    for (number, step) in (1..).zip(playbook.steps) {
+        text.push_str(&format!("\n{number}. {}", availability(step, selection).unwrap_or_else(|| fill(step.text))));
+    }
+    text.push('\n');
+    text.push_str(&fill(playbook.conclusion));
+    if !playbook.remediation.is_empty() {
+        for step in playbook.remediation {
+            let line = match availability(step, selection) {
+                Some(missing) => missing,
+                None => fill(step.text),
+            };
+            text.push_str(&format!("\n- {line}"));
+        }
+        text.push_str("\nNever call a write before the admin has read its preview and agreed.");
+    }
     Ok(Some(
         GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)]).with_description(playbook.description),
     ))
+}
+
+/// `None` when the step's skill can be called here; otherwise what to say instead.
+fn availability(step: &Step, selection: &Selection) -> Option<String> {
+    if skills::find(selection, step.skill).is_some() {
+        return None;
+    }
+    let skill = skills::catalog().iter().find(|s| s.decl.name == step.skill)?;
+    let toolset = skill.decl.toolset.name();
+    Some(if skill.is_write() {
+        format!(
+            "{} — not available: this server runs without `--allow-writes {toolset}`; do it in the Entra admin center or restart with it",
+            step.skill
+        )
+    } else if skill.decl.beta && !selection.beta {
+        format!("{} is beta-only and not enabled (`--beta`); skip this step", step.skill)
+    } else {
+        format!("{} is not enabled (`--toolsets` without `{toolset}`); skip this step", step.skill)
+    })
 }
 
 fn user_argument(arguments: &JsonObject) -> Result<String, SkillError> {
@@ -68,62 +242,84 @@ fn user_argument(arguments: &JsonObject) -> Result<String, SkillError> {
     Ok(raw.trim().to_string())
 }
 
-fn investigate_risky_user(arguments: &JsonObject) -> Result<String, SkillError> {
-    let user = user_argument(arguments)?;
-    Ok(format!(
-        "Investigate the Entra ID risk of user {user}.\n\
-         1. Call get_risky_user with user={user}: note the risk level, state, detection types and risky sign-ins.\n\
-         2. Call list_risk_detections with user={user} and since=30d for the full detection history; for a password spray, \
-         call list_risk_detections with risk_event_type=passwordSpray to see who else the same IP hit.\n\
-         3. Call list_sign_ins with user={user}, since=7d: look for a success after a detection (possible compromise), \
-         MFA passed or denied (500121), and new devices or countries.\n\
-         4. Call get_user_devices and list_user_auth_methods for {user}: is the device known and compliant, does the user have a phishing-resistant method?\n\
-         5. Call get_user_memberships for {user}: is the user in privileged or sensitive groups?\n\
-         Conclude with: what happened (timeline, UTC), whether the account is likely compromised, and the remediation \
-         (reset password and revoke sessions; confirm compromised or dismiss; register a strong method). Quote ids."
-    ))
-}
-
-fn triage_failed_sign_in(arguments: &JsonObject) -> Result<String, SkillError> {
-    let user = user_argument(arguments)?;
-    let sign_in = match arguments.get("sign_in_id").and_then(|v| v.as_str()) {
-        Some(id) if !id.trim().is_empty() => {
-            parse_guid("sign_in_id", id)?;
-            format!("sign_in_id={}", id.trim())
-        }
-        _ => format!("user={user}"),
-    };
-    Ok(format!(
-        "Find out why {user} could not sign in and what to change.\n\
-         1. Call explain_sign_in_failure with {sign_in}: read the error's meaning, the failing Conditional Access policies and their unmet controls, the What-If replay and the next step.\n\
-         2. If it was an interrupt (50074/50076) check whether the same attempt later succeeded; if so there is nothing to fix.\n\
-         3. If a policy requires a compliant device, call get_user_devices for {user}; if it requires MFA, call list_user_auth_methods.\n\
-         4. If risk blocked the sign-in, call get_risky_user for {user}.\n\
-         5. Call list_sign_ins with user={user}, outcome=failure, since=7d to see whether the failure repeats.\n\
-         Answer with the cause in one sentence, the evidence (sign-in id, policy names, codes), and the fix."
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::skill::Toolset;
 
     fn args(pairs: &[(&str, &str)]) -> JsonObject {
         pairs.iter().map(|(k, v)| (k.to_string(), serde_json::Value::from(*v))).collect()
     }
 
+    fn text(name: &str, pairs: &[(&str, &str)], selection: &Selection) -> String {
+        let result = get(name, &args(pairs), selection).ok().flatten().expect("the prompt renders");
+        format!("{:?}", result.messages)
+    }
+
+    #[test]
+    fn every_step_names_a_skill_of_the_catalog() {
+        for playbook in PLAYBOOKS {
+            for step in playbook.steps.iter().chain(playbook.remediation) {
+                assert!(
+                    skills::catalog().iter().any(|s| s.decl.name == step.skill),
+                    "{} names {}, which is not a skill",
+                    playbook.name,
+                    step.skill
+                );
+                assert!(step.text.contains(step.skill), "the step for {} does not name it", step.skill);
+            }
+        }
+    }
+
+    #[test]
+    fn investigate_user_walks_profile_sign_ins_risk_changes_access_then_remediation() {
+        let karita = [("user", "karita@woodgrovebank.com")];
+        let all = text("investigate_user", &karita, &Selection::everything());
+        let order = [
+            "get_user with",
+            "list_sign_ins with",
+            "summarize_user_risk",
+            "list_directory_audits",
+            "get_user_access_summary",
+            "revoke_user_sessions with user=karita@woodgrovebank.com",
+            "confirm_user_compromised with",
+        ];
+        let positions: Vec<usize> =
+            order.iter().map(|s| all.find(s).unwrap_or_else(|| panic!("{s} missing"))).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "steps out of order: {positions:?}");
+
+        // Without writes, the remediation says how to get them instead of naming a hidden tool call.
+        let reads = Selection { writes: vec![], ..Selection::everything() };
+        let text = text("investigate_user", &karita, &reads);
+        assert!(text.contains("without `--allow-writes users`"));
+        assert!(!text.contains("revoke_user_sessions with user="));
+
+        // A toolset left out is named, not called.
+        let no_audit = Selection {
+            toolsets: Some(Toolset::ALL.iter().copied().filter(|t| *t != Toolset::Audit).collect()),
+            ..Selection::everything()
+        };
+        assert!(text_contains(&no_audit, "list_directory_audits is not enabled"));
+        let discover = Selection { discover: true, ..Selection::everything() };
+        assert!(text_contains(&discover, "through run_skill"));
+    }
+
+    fn text_contains(selection: &Selection, needle: &str) -> bool {
+        text("investigate_user", &[("user", "karita@woodgrovebank.com")], selection).contains(needle)
+    }
+
     #[test]
     fn playbooks_chain_the_skills_for_the_user() {
-        let result = get("investigate_risky_user", &args(&[("user", "karita@woodgrovebank.com")]));
-        let text = format!("{:?}", result.ok().flatten().map(|r| r.messages));
+        let text = text("investigate_risky_user", &[("user", "karita@woodgrovebank.com")], &Selection::everything());
         assert!(text.contains("get_risky_user with user=karita@woodgrovebank.com"));
         assert!(text.contains("list_risk_detections"));
     }
 
     #[test]
     fn bad_prompt_arguments_are_refused() {
-        assert!(get("investigate_risky_user", &args(&[("user", "not a user")])).is_err());
-        assert!(get("triage_failed_sign_in", &args(&[("user", "me"), ("sign_in_id", "x' or 1 eq 1")])).is_err());
-        assert!(matches!(get("no_such_prompt", &JsonObject::new()), Ok(None)));
+        let all = Selection::everything();
+        assert!(get("investigate_user", &args(&[("user", "not a user")]), &all).is_err());
+        assert!(get("triage_failed_sign_in", &args(&[("user", "me"), ("sign_in_id", "x' or 1 eq 1")]), &all).is_err());
+        assert!(matches!(get("no_such_prompt", &JsonObject::new(), &all), Ok(None)));
     }
 }

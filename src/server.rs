@@ -381,7 +381,7 @@ impl ServerHandler for EntraServer {
         _ctx: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
         let arguments = request.arguments.unwrap_or_default();
-        match crate::prompts::get(&request.name, &arguments) {
+        match crate::prompts::get(&request.name, &arguments, &self.selection) {
             Ok(Some(result)) => Ok(result.into()),
             Ok(None) => Err(McpError::invalid_params(
                 format!("unknown prompt `{}`", crate::render::trim(&request.name, 60)),

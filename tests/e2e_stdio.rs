@@ -31,7 +31,7 @@ async fn prompts_chain_the_skills() {
     let client = spawn().await;
     let prompts = client.list_all_prompts().await.expect("prompts/list");
     let names: Vec<&str> = prompts.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["investigate_risky_user", "triage_failed_sign_in"]);
+    assert_eq!(names, ["investigate_user", "investigate_risky_user", "triage_failed_sign_in"]);
     let mut args = serde_json::Map::new();
     args.insert("user".into(), "karita@woodgrovebank.com".into());
     let prompt = client
@@ -40,5 +40,16 @@ async fn prompts_chain_the_skills() {
         .expect("prompts/get");
     let text = format!("{:?}", prompt.messages);
     assert!(text.contains("get_risky_user with user=karita@woodgrovebank.com"));
+
+    // The spawned server allows writes: the playbook ends with the remediation calls.
+    let mut args = serde_json::Map::new();
+    args.insert("user".into(), "karita@woodgrovebank.com".into());
+    let prompt = client
+        .get_prompt(GetPromptRequestParams::new("investigate_user").with_arguments(args))
+        .await
+        .expect("prompts/get");
+    let text = format!("{:?}", prompt.messages);
+    assert!(text.contains("get_user with user=karita@woodgrovebank.com"), "{text}");
+    assert!(text.contains("revoke_user_sessions with user=karita@woodgrovebank.com"), "{text}");
     client.cancel().await.expect("shutdown");
 }

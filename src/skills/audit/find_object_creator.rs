@@ -567,7 +567,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "Who registered the Treasury Forecast Tool app?",
+        question: "Who created the Treasury Forecast Tool app registration?",
         args: r#"{"object":"Treasury Forecast Tool","kind":"app"}"#,
         facts: &[
             Fact::Some("creations/*/activity", "Add application"),
@@ -576,7 +576,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "Who added the Fabrikam Expense Sync enterprise app to our tenant?",
+        question: "Find the creator of the Fabrikam Expense Sync service principal",
         args: r#"{"object":"Fabrikam Expense Sync"}"#,
         facts: &[
             Fact::Every("creations/*/activity", "Add service principal"),

@@ -94,8 +94,13 @@ async fn list_risky_users(ctx: Ctx, p: ListRiskyUsersParams) -> Result<RiskyUser
         .filter(filter)
         .orderby("riskLastUpdatedDateTime desc")
         .top(limit.min(500));
-    let page =
-        ctx.graph.list::<RiskyUser>(GraphRequest::get("/identityProtection/riskyUsers").query(query).prefer_unknown_enums(), limit).await?;
+    let page = ctx
+        .graph
+        .list::<RiskyUser>(
+            GraphRequest::get("/identityProtection/riskyUsers").query(query).prefer_unknown_enums(),
+            limit,
+        )
+        .await?;
     let users: Vec<RiskyUserRow> = page.items.into_iter().map(RiskyUserRow::from).collect();
     let mut by_level = BTreeMap::new();
     for u in &users {

@@ -1207,7 +1207,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "Wei Zhang was flagged after the password spray: should I dismiss the risk?",
+        question: "Summarize the risk of Wei Zhang, flagged after the password spray",
         args: r#"{"user":"wei.zhang@woodgrovebank.com"}"#,
         facts: &[
             Fact::Every("risk_level", "low"),
@@ -1228,7 +1228,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "Oliver Grant was confirmed compromised: is anything left to do?",
+        question: "Risk summary for Oliver Grant: what remains to do?",
         args: r#"{"user":"oliver.grant@woodgrovebank.com"}"#,
         facts: &[Fact::Every("verdict", "confirmed_compromised"), Fact::Some("steps/*/skill", "revoke_user_sessions")],
     },
