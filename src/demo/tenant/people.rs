@@ -56,6 +56,10 @@ pub struct Person {
     pub generated: Option<usize>,
 }
 
+/// People HR recorded as gone whose accounts offboarding missed: still enabled, unused since
+/// the day after they left (their `Inactive` days).
+pub const LEFT_BUT_ENABLED: &[&str] = &["omar.farouk"];
+
 impl Person {
     pub fn enabled(&self) -> bool {
         !matches!(self.activity, Activity::Left(_))

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::clock::Clock;
 use super::ids;
 use super::licences;
-use super::people::{Activity, Person, department_head, member_id};
+use super::people::{self, Activity, Person, department_head, member_id};
 
 const MINUTE: i64 = 60;
 const DAY: i64 = 24 * 3600;
@@ -45,6 +45,9 @@ pub fn to_json(person: &Person, last: Option<i64>, last_success: Option<i64>, cl
         "externalUserStateChangeDateTime": if person.guest { Value::from(clock.days_ago(person.created_days_ago)) } else { Value::Null },
         "employeeLeaveDateTime": match person.activity {
             Activity::Left(days) => Value::from(clock.days_ago(days)),
+            Activity::Inactive(days) if people::LEFT_BUT_ENABLED.contains(&person.handle.as_str()) => {
+                Value::from(clock.days_ago(days - 1))
+            }
             _ => Value::Null,
         },
         "assignedLicenses": licences::assigned_licenses(&licences),
