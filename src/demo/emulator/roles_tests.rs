@@ -77,7 +77,7 @@ async fn transitive_role_assignments_reach_roles_through_groups_on_beta_with_con
     assert_eq!(status, StatusCode::NOT_FOUND, "beta only");
     let (status, page) = client.eventual(&format!("/beta/{path}&$expand=roleDefinition($select=id,displayName)")).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert_eq!(principal_ids(&page), [helpdesk.clone()], "the holder is the group");
+    assert_eq!(principal_ids(&page), [helpdesk], "the holder is the group");
     assert_eq!(page["value"][0]["roleDefinition"]["displayName"], "Helpdesk Administrator");
     assert_eq!(page["@odata.count"], 1);
 

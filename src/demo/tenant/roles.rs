@@ -160,9 +160,12 @@ const DEFINITIONS: &[(&str, &str, bool, &str, &[&str])] = &[
     ),
 ];
 
-/// Woodgrove's custom roles: id, display name, enabled, privileged (Entra derives it from the
-/// permissions: resetting passwords is privileged), description, resource actions.
-const CUSTOM_DEFINITIONS: &[(&str, &str, bool, bool, &str, &[&str])] = &[
+/// A custom role: id, display name, enabled, privileged (Entra derives it from the permissions:
+/// resetting passwords is privileged), description, resource actions.
+type CustomRole = (&'static str, &'static str, bool, bool, &'static str, &'static [&'static str]);
+
+/// Woodgrove's custom roles.
+const CUSTOM_DEFINITIONS: &[CustomRole] = &[
     (
         WOODGROVE_HELPDESK_TIER_1,
         "Woodgrove Helpdesk Tier 1",
