@@ -74,6 +74,12 @@ async fn list_eligible_roles(ctx: Ctx, p: ListEligibleRolesParams) -> Result<Eli
     let mut eligibilities: Vec<PimRow> =
         grants.iter().map(|(grant, via)| targets::pim_row(ctx.now, grant, via.as_ref())).collect();
     eligibilities.sort_by(|a, b| (&a.role, &a.member_type, &a.principal).cmp(&(&b.role, &b.member_type, &b.principal)));
+    if let Some(user) = target.user() {
+        ctx.note(format!(
+            "group memberships {} may activate through PIM for Groups, and the roles they bring: list_group_pim_eligibilities",
+            user.label()
+        ));
+    }
     let more = more || eligibilities.len() > limit;
     eligibilities.truncate(limit);
     let list = ListInfo::new(eligibilities.len(), None, more, "`role`, `user`, `group` or `app`");
