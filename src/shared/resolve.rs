@@ -1,9 +1,9 @@
 //! Name resolution, once for every skill: a `group`, `app`, `role`, `policy`, `device`,
 //! `review`, `workflow`, `catalog`, `access_package` or `location` argument is a display name or
 //! an id. An id wins (for apps, an appId too); otherwise the exact name matches,
-//! case-insensitively; none is `not_found` naming the skill that searches; several is
-//! `ambiguous` with up to 10 candidates and what tells them apart. The requests made show in
-//! the answer's request trail like any other.
+//! case-insensitively (a role name also tolerantly: `roles.rs`); none is `not_found` naming the
+//! skill that searches; several is `ambiguous` with up to 10 candidates and what tells them
+//! apart. The requests made show in the answer's request trail like any other.
 
 use serde::de::DeserializeOwned;
 
@@ -71,6 +71,8 @@ pub const DEVICE: Kind = Kind {
     search_skill: "get_user_devices",
 };
 
+/// Directory roles: beyond the exact name, a role name matches tolerantly ("global admin" is
+/// Global Administrator; `roles.rs`), and a miss names the closest roles.
 pub const ROLE: Kind = Kind {
     noun: "role",
     field: "role",
@@ -78,7 +80,7 @@ pub const ROLE: Kind = Kind {
     name_property: "displayName",
     alternate_key: None,
     filter_by_name: true,
-    search_skill: "get_user",
+    search_skill: "get_role_definition",
 };
 
 /// Conditional Access policies are few, and Graph does not filter them by name: read and match.
@@ -103,7 +105,7 @@ pub const LOCATION: Kind = Kind {
 };
 
 /// The most candidates an `ambiguous` error lists.
-const CANDIDATES: usize = 10;
+pub(super) const CANDIDATES: usize = 10;
 
 /// The object id a `group`-like argument gives, if it gives one: with an id, what hangs off the
 /// object need not wait for its lookup, and both go out in one round trip.
@@ -167,6 +169,7 @@ pub async fn resolve<T: Named>(
     let mut matches: Vec<T> =
         listed.into_iter().filter(|o| o.name().is_some_and(|n| n.trim().eq_ignore_ascii_case(value))).collect();
     match matches.len() {
+        0 if kind.collection == ROLE.collection => super::roles::resolve_loosely(ctx, kind, value, select).await,
         0 => Err(not_found(kind, &format!("{} named '{}'", kind.noun, shorten(value)))),
         1 => Ok(matches.remove(0)),
         n => {
@@ -185,7 +188,7 @@ pub async fn resolve<T: Named>(
     }
 }
 
-fn not_found(kind: &Kind, what: &str) -> SkillError {
+pub(super) fn not_found(kind: &Kind, what: &str) -> SkillError {
     SkillError::not_found(what, kind.search_skill).with_remedy(format!(
         "give the exact display name or the object id as `{}`, or find it with `{}`",
         kind.field, kind.search_skill

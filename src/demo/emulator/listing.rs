@@ -110,7 +110,7 @@ pub fn validate_collection(ctx: &Ctx<'_>, q: &QueryOptions, spec: &Spec, mixed: 
             format!("Invalid page size specified: '{top}'. Must be between 1 and {} inclusive.", spec.max_top),
         ));
     }
-    validate_expand(&q.expand, spec)?;
+    validate_expand(ctx, &q.expand, spec)?;
     if dir {
         consistency_rules(ctx, q, spec, shape)?;
     }
@@ -154,7 +154,7 @@ pub fn validate_single(ctx: &Ctx<'_>, q: &QueryOptions, spec: &Spec, kind_known:
     if let Some(select) = &q.select {
         validate_select(select, spec, !kind_known)?;
     }
-    validate_expand(&q.expand, spec)?;
+    validate_expand(ctx, &q.expand, spec)?;
     if spec.directory && q.expand.iter().any(|e| e.levels_max) && !(ctx.consistency_eventual && q.count) {
         return Err(GraphError::unsupported_query(true, "Unsupported Query."));
     }
@@ -178,11 +178,11 @@ fn validate_select(select: &[String], spec: &Spec, mixed: bool) -> GraphResult<(
     Ok(())
 }
 
-fn validate_expand(expand: &[Expand], spec: &Spec) -> GraphResult<()> {
+fn validate_expand(ctx: &Ctx<'_>, expand: &[Expand], spec: &Spec) -> GraphResult<()> {
     for item in expand {
         if spec.expandable.contains(&item.property) {
             if let Some(select) = &item.select {
-                let target = expand_target_spec(&item.property);
+                let target = super::versions::spec(expand_target_spec(&item.property), ctx.version);
                 validate_select(select, target, target.properties.is_empty())?;
             }
             continue;
@@ -415,6 +415,12 @@ pub fn shape(
     }
     if spec.type_name == schema::SIGN_INS.type_name {
         sign_in_rules(ctx, &mut out);
+    }
+    // The tenant keeps beta's `isPrivileged` on every role definition; v1.0 does not know it.
+    if spec.type_name == schema::ROLE_DEFINITIONS.type_name && ctx.version != "beta" {
+        for name in schema::ROLE_DEFINITION_BETA_ONLY.iter() {
+            out.remove(name);
+        }
     }
     evolvable_risk_detail(ctx, &mut out);
     for item in expand {

@@ -44,6 +44,8 @@ mod what_if;
 mod writes;
 
 #[cfg(test)]
+mod roles_tests;
+#[cfg(test)]
 mod sets_tests;
 #[cfg(test)]
 mod tests;
@@ -340,7 +342,8 @@ fn answer(
     if version == "v1.0" && sets::beta_only(&segments) {
         return Err(GraphError::no_route(segments.last().copied().unwrap_or_default()));
     }
-    let resolved = match versions::resolve(tenant, version, &segments) {
+    let eventual = header_is(headers, "consistencylevel", "eventual");
+    let resolved = match versions::resolve(tenant, version, &segments, query, eventual) {
         Some(resolved) => resolved?,
         None => routes::resolve(tenant, &caller, version, &segments)?,
     };
@@ -414,12 +417,15 @@ fn answer(
             state.apply(writes::plan_on_collection(set, ids, max, apply, body, &caller, &now)?)?;
             Ok(Answer::NoContent)
         }
-        Resolved::ComputedRows { spec, rows } => {
+        Resolved::ComputedRows { spec, rows, filtered } => {
             if method != Method::GET {
                 return Err(GraphError::method_not_allowed());
             }
-            let q = query::parse(query, spec.directory)?;
+            let mut q = query::parse(query, spec.directory)?;
             listing::validate_collection(&ctx, &q, spec, false, Shape::Page)?;
+            if filtered {
+                q.filter = None;
+            }
             let rows = listing::select_rows(&ctx, &q, rows.iter().map(Row::plain).collect());
             Ok(Answer::Json(StatusCode::OK, listing::page(&ctx, &q, spec, &rows, false)))
         }

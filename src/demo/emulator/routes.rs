@@ -3,8 +3,9 @@
 //! on directory-object relationships, `$ref` where writable), the actions bound to an item and
 //! those bound to the set (`riskyUsers/dismiss`).
 //! The few paths that are not an entity set are written out here: `/me`, `servicePrincipals`
-//! and `applications` by `appId`, the recycle bin, What-If, `filterByCurrentUser`, the
-//! authentication methods policy and the registration report's summary functions.
+//! and `applications` by `appId`, the recycle bin, What-If, `filterByCurrentUser` (directory
+//! roles and PIM for Groups), the authentication methods policy and the registration report's
+//! summary functions.
 //!
 //! Resolution only finds the rows; `mod.rs` runs the query pipeline or the write on them.
 
@@ -44,7 +45,8 @@ pub enum Resolved<'t> {
     /// A function's answer, computed from the tenant (`usersRegisteredByMethod(…)`).
     Computed(Value),
     /// A function's answer as a collection, computed from the tenant (`versions.rs`).
-    ComputedRows { spec: &'static Spec, rows: Vec<Value> },
+    /// `filtered`: the rows already answer the `$filter` (checked, but not applied again).
+    ComputedRows { spec: &'static Spec, rows: Vec<Value>, filtered: bool },
 }
 
 const FILTER_BY_CURRENT_USER: &str = "filterByCurrentUser(on='principal')";
@@ -103,8 +105,35 @@ pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[
                 .collect();
             Ok(Resolved::List { spec: set.spec, rows, mixed: false, shape: Shape::Page, set: None })
         }
+        [
+            "identityGovernance",
+            "privilegedAccess",
+            "group",
+            set @ ("eligibilityScheduleInstances" | "assignmentScheduleInstances"),
+            FILTER_BY_CURRENT_USER,
+        ] => {
+            let path = format!("identityGovernance/privilegedAccess/group/{set}");
+            let set = sets::by_path(&path).ok_or_else(|| GraphError::no_route(set))?;
+            Ok(Resolved::List {
+                spec: set.spec,
+                rows: of_caller(set, tenant, caller),
+                mixed: false,
+                shape: Shape::Page,
+                set: None,
+            })
+        }
         _ => entity_set(tenant, segments, beta),
     }
+}
+
+/// The rows of a set whose `principalId` is the caller (`filterByCurrentUser(on='principal')`).
+fn of_caller<'t>(set: &EntitySet, tenant: &'t Tenant, caller: &str) -> Vec<Row<'t>> {
+    set.rows(tenant)
+        .into_iter()
+        .filter(|row| {
+            row.item.json().get("principalId").and_then(Value::as_str).is_some_and(|p| p.eq_ignore_ascii_case(caller))
+        })
+        .collect()
 }
 
 /// `{set}`, `{set}/$count`, `{set}/{id}` and below.

@@ -34,7 +34,7 @@ pub(in crate::demo) mod provisioning;
 mod records;
 pub(in crate::demo) mod risk;
 mod rng;
-mod roles;
+pub(in crate::demo) mod roles;
 mod sign_in_ca;
 mod sign_in_log;
 mod sign_ins;
