@@ -443,10 +443,11 @@ pub fn duration_words(iso: &str) -> String {
                     ('S', true) => "second",
                     _ => return iso.to_string(),
                 };
-                match number.parse::<f64>() {
-                    Ok(n) if n == 0.0 => {}
-                    Ok(n) if n == 1.0 => parts.push(format!("1 {unit}")),
-                    Ok(_) => parts.push(format!("{number} {unit}s")),
+                // Fractions (`P1.5D`) are rare enough to show as Graph wrote them.
+                match number.parse::<u64>() {
+                    Ok(0) => {}
+                    Ok(1) => parts.push(format!("1 {unit}")),
+                    Ok(n) => parts.push(format!("{n} {unit}s")),
                     Err(_) => return iso.to_string(),
                 }
                 number.clear();
@@ -505,6 +506,7 @@ mod tests {
         assert_eq!(duration_words("90 days"), "90 days");
         assert_eq!(duration_words("P5X"), "P5X");
         assert_eq!(duration_words("P5"), "P5");
+        assert_eq!(duration_words("P1.5D"), "P1.5D");
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub struct AccessPackageDetail {
     pub modified: Option<String>,
 }
 
-const DETAIL_SELECT: &[&str] = &["id", "displayName", "description", "isHidden", "createdDateTime", "modifiedDateTime"];
+const DETAIL_SELECT: &[&str] = &["id", "displayName", "description", "isHidden", "modifiedDateTime"];
 const DETAIL_EXPAND: &str = "catalog($select=id,displayName),resourceRoleScopes($expand=role,scope),assignmentPolicies($expand=customExtensionStageSettings($expand=customExtension($select=id,displayName)))";
 
 async fn read_package(ctx: &Ctx, given: &str) -> Result<AccessPackage, SkillError> {
@@ -82,7 +82,7 @@ async fn read_package(ctx: &Ctx, given: &str) -> Result<AccessPackage, SkillErro
         .query(Query::new().select(DETAIL_SELECT).expand(DETAIL_EXPAND));
     ctx.graph.get::<AccessPackage>(request).await.map_err(|e| {
         if e.kind == ErrorKind::NotFound {
-            let mut missing = SkillError::not_found(&format!("access package {id}"), "list_access_packages");
+            let mut missing = SkillError::not_found(format!("access package {id}"), "list_access_packages");
             missing.graph = e.graph;
             missing
         } else {

@@ -30,8 +30,7 @@ const GET_CATALOG_RESOURCES: Declaration = Declaration {
     examples: EXAMPLES,
 };
 
-const CATALOG_FIELDS: &[&str] =
-    &["id", "displayName", "description", "catalogType", "state", "isExternallyVisible", "createdDateTime"];
+const CATALOG_FIELDS: &[&str] = &["id", "displayName", "description", "catalogType", "state", "isExternallyVisible"];
 /// Policies read to find which ones call the catalog's extensions.
 const POLICY_CAP: usize = 300;
 const EXTENSION_CAP: usize = 50;

@@ -32,7 +32,7 @@ const GET_CONNECTED_ORGANIZATION: Declaration = Declaration {
 };
 
 const ORGANIZATION_FIELDS: &[&str] =
-    &["id", "displayName", "description", "identitySources", "state", "createdDateTime", "modifiedDateTime"];
+    &["id", "displayName", "description", "identitySources", "state", "createdDateTime"];
 const SPONSOR_FIELDS: &[&str] = &["id", "displayName", "userPrincipalName", "mail", "userType"];
 const SPONSOR_CAP: usize = 50;
 /// Delivered assignments read to find the organization's users (Graph filters assignments by

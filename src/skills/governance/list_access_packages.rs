@@ -170,7 +170,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "Every access package in the tenant",
+        question: "List all the access packages we have, with their catalogs",
         args: r#"{}"#,
         facts: &[Fact::Count("access_packages/*", 4), Fact::Says("Treasury Forecast Pilot")],
     },

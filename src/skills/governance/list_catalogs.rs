@@ -179,7 +179,7 @@ impl Render for CatalogList {
 
 const EXAMPLES: &[Example] = &[
     Example {
-        question: "Which entitlement management catalogs do we have, and how many access packages are in each?",
+        question: "Which entitlement management catalogs do we have, and what does each hold?",
         args: r#"{}"#,
         facts: &[
             Fact::Some("catalogs/*/display_name", "Finance Resources"),
