@@ -1,7 +1,8 @@
 //! `$expand` of navigation properties: a user's manager (optionally the whole chain with
 //! `$levels=max`) and direct reports, a group's members and owners, a device's registered
 //! owners and users, an application's owners, the principal and role definition of a role
-//! assignment, and the group of a PIM for Groups schedule instance.
+//! assignment, the group of a PIM for Groups schedule instance, and the navigations the
+//! entity-set registry declares (`sets::expand_navigation`), nested ones included.
 
 use serde_json::Value;
 
@@ -43,7 +44,8 @@ pub fn expand(ctx: &Ctx<'_>, item: &Value, how: &Expand) -> Option<Value> {
             let value = tenant.groups.get(group)?;
             Some(shape(ctx, &schema::GROUPS, value, Some(ObjectKind::Group), how.select.as_deref(), &[], false))
         }
-        _ => None,
+        // Navigations the registry declares with their rows (entitlement management).
+        _ => super::sets::expand_navigation(ctx, item, how),
     }
 }
 

@@ -82,6 +82,12 @@ pub fn validate_collection(ctx: &Ctx<'_>, q: &QueryOptions, spec: &Spec, mixed: 
                 "Invalid filter clause: endswith is not supported for this resource.",
             ));
         }
+        if uses_contains(filter) && !CONTAINS_TYPES.contains(&spec.type_name) {
+            return Err(GraphError::bad_request(
+                dir,
+                "Invalid filter clause: contains is not supported for this resource.",
+            ));
+        }
     }
     for order in &q.orderby {
         if !spec.orderable.contains(&order.path) {
@@ -181,9 +187,19 @@ fn validate_select(select: &[String], spec: &Spec, mixed: bool) -> GraphResult<(
 fn validate_expand(ctx: &Ctx<'_>, expand: &[Expand], spec: &Spec) -> GraphResult<()> {
     for item in expand {
         if spec.expandable.contains(&item.property) {
+            let target = super::versions::spec(expand_target_spec(&item.property), ctx.version);
             if let Some(select) = &item.select {
-                let target = super::versions::spec(expand_target_spec(&item.property), ctx.version);
                 validate_select(select, target, target.properties.is_empty())?;
+            }
+            if !item.expand.is_empty() {
+                // Only the navigations the registry declares expand below the first level.
+                if super::sets::navigation_spec(&item.property).is_none() {
+                    return Err(GraphError::bad_request(
+                        spec.directory,
+                        "Query option '$expand' is not supported inside $expand.",
+                    ));
+                }
+                validate_expand(ctx, &item.expand, target)?;
             }
             continue;
         }
@@ -205,7 +221,25 @@ fn expand_target_spec(property: &str) -> &'static Spec {
     match property {
         "manager" | "directReports" | "registeredOwners" | "registeredUsers" => &schema::USERS,
         "roleDefinition" => &schema::ROLE_DEFINITIONS,
-        _ => &schema::DIRECTORY_OBJECTS,
+        other => super::sets::navigation_spec(other).unwrap_or(&schema::DIRECTORY_OBJECTS),
+    }
+}
+
+/// The types whose lists Graph filters with `contains` (on their display names).
+const CONTAINS_TYPES: &[&str] = &[
+    "microsoft.graph.accessPackage",
+    "microsoft.graph.accessPackageCatalog",
+    "microsoft.graph.customCalloutExtension",
+];
+
+fn uses_contains(expr: &Expr) -> bool {
+    match expr {
+        Expr::Contains { .. } => true,
+        Expr::And(a, b) | Expr::Or(a, b) => uses_contains(a) || uses_contains(b),
+        Expr::Not(inner) => uses_contains(inner),
+        Expr::Any { body, .. } => body.as_deref().is_some_and(uses_contains),
+        Expr::All { body, .. } => uses_contains(body),
+        _ => false,
     }
 }
 
@@ -402,8 +436,10 @@ pub fn shape(
             }
             _ => {
                 for (name, value) in source {
-                    // `signInActivity` is only ever returned when selected.
-                    if name != "signInActivity" {
+                    // `signInActivity` is only ever returned when selected, and a navigation
+                    // property a row keeps (an entitlement's `catalog`, an assignment's
+                    // `target`) only when expanded.
+                    if name != "signInActivity" && !item_spec.expandable.contains(name) {
                         out.insert(name.clone(), value.clone());
                     }
                 }

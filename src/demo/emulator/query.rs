@@ -16,12 +16,16 @@ pub struct OrderBy {
     pub descending: bool,
 }
 
-/// One `$expand` item, e.g. `manager($select=id,displayName;$levels=max)`.
+/// One `$expand` item, e.g. `manager($select=id,displayName;$levels=max)` or
+/// `resourceRoleScopes($expand=role,scope)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expand {
     pub property: String,
     pub select: Option<Vec<String>>,
     pub levels_max: bool,
+    /// A nested `$expand` of the expanded objects; `listing.rs` accepts it only where the
+    /// emulator expands below the first level.
+    pub expand: Vec<Expand>,
 }
 
 /// A `$search` expression: `"property:words"` clauses combined with `AND` / `OR`.
@@ -225,12 +229,18 @@ fn parse_expand(value: &str, directory: bool) -> GraphResult<Vec<Expand>> {
             if !is_identifier(property) {
                 return Err(syntax());
             }
-            let mut expand = Expand { property: property.to_string(), select: None, levels_max: false };
-            for option in nested.map(|n| n.split(';').collect::<Vec<_>>()).unwrap_or_default() {
+            let mut expand =
+                Expand { property: property.to_string(), select: None, levels_max: false, expand: Vec::new() };
+            let options = match nested {
+                Some(nested) => split_top_level(nested, ';').ok_or_else(syntax)?,
+                None => Vec::new(),
+            };
+            for option in options {
                 let (name, val) = option.split_once('=').ok_or_else(syntax)?;
                 match name.trim().to_ascii_lowercase().as_str() {
                     "$select" => expand.select = Some(parse_select(val.trim(), directory)?),
                     "$levels" if val.trim() == "max" => expand.levels_max = true,
+                    "$expand" if expand.expand.is_empty() => expand.expand = parse_expand(val.trim(), directory)?,
                     _ => {
                         return Err(GraphError::bad_request(
                             directory,
@@ -391,6 +401,22 @@ mod tests {
         assert!(q.expand[0].levels_max);
         assert!(q.filter.is_some());
         assert_eq!(q.raw_without_skiptoken.len(), 6);
+    }
+
+    #[test]
+    fn parses_a_nested_expand() {
+        let q = parse(
+            Some("$expand=resourceRoleScopes($expand=role,scope($select=id)),catalog($select=id;$expand=x)"),
+            false,
+        )
+        .expect("valid");
+        assert_eq!(q.expand.len(), 2);
+        assert_eq!(q.expand[0].expand.len(), 2);
+        assert_eq!(q.expand[0].expand[1].property, "scope");
+        assert_eq!(q.expand[0].expand[1].select, Some(vec!["id".to_string()]));
+        assert_eq!(q.expand[1].expand[0].property, "x");
+        assert!(parse(Some("$expand=a($expand=b;$expand=c)"), false).is_err(), "one nested $expand per item");
+        assert!(parse(Some("$expand=a($expand=b(c)"), false).is_err());
     }
 
     #[test]

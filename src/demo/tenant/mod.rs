@@ -22,6 +22,7 @@ mod clock;
 mod conditional_access;
 mod deleted;
 mod devices;
+pub(in crate::demo) mod entitlement;
 mod extended_sign_ins;
 mod groups;
 mod ids;

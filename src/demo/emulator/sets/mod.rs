@@ -1,6 +1,6 @@
 //! The entity-set registry: every collection the emulator serves, declared once by the area it
 //! belongs to (`directory.rs`, `audit_logs.rs`, `identity_protection.rs`,
-//! `conditional_access.rs`, `role_management.rs`, `access.rs`, `reports.rs`).
+//! `conditional_access.rs`, `role_management.rs`, `access.rs`, `reports.rs`, `entitlement.rs`).
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
 //! where its rows come from, the navigations below one item, the actions bound to an item or to
@@ -13,6 +13,7 @@ mod access;
 mod audit_logs;
 mod conditional_access;
 mod directory;
+mod entitlement;
 mod identity_protection;
 mod reports;
 mod role_management;
@@ -30,6 +31,7 @@ use super::schema::{Spec, Words};
 pub use access::check_scope_filter;
 #[cfg(test)]
 pub use access::scope_properties;
+pub use entitlement::{expand_navigation, navigation_spec};
 
 /// Every registered set.
 pub fn all() -> impl Iterator<Item = &'static EntitySet> {
@@ -41,6 +43,7 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         role_management::SETS,
         access::SETS,
         reports::SETS,
+        entitlement::SETS,
     ]
     .into_iter()
     .flatten()
