@@ -133,8 +133,7 @@ static STAGE: Spec = Spec {
 /// Whether the segments after `definitions` are this module's (the generic routes answer the
 /// definitions themselves).
 pub fn serves(rest: &[&str]) -> bool {
-    matches!(rest, [function] if function.starts_with("filterByCurrentUser"))
-        || matches!(rest, [_, "instances", ..])
+    matches!(rest, [function] if function.starts_with("filterByCurrentUser")) || matches!(rest, [_, "instances", ..])
 }
 
 /// Resolves the segments after `definitions`.
@@ -204,7 +203,8 @@ fn filter_by_current_user<'t>(tenant: &'t Tenant, caller: &str, function: &str) 
         })
         .map(|d| text(d, "definitionId"))
         .collect();
-    let definitions = rows(tenant, DEFINITIONS).iter().filter(|d| mine.iter().any(|m| m.eq_ignore_ascii_case(id_of(d))));
+    let definitions =
+        rows(tenant, DEFINITIONS).iter().filter(|d| mine.iter().any(|m| m.eq_ignore_ascii_case(id_of(d))));
     Ok(list(&DEFINITION, definitions))
 }
 
@@ -231,7 +231,9 @@ fn below_definition<'t>(tenant: &'t Tenant, definition: &str, rest: &[&str]) -> 
         [] => Ok(Resolved::Item { spec: &INSTANCE, row: Row::plain(instance), set: None }),
         ["decisions"] => Ok(list(&DECISION, decisions())),
         ["decisions", decision] => {
-            let row = decisions().find(|d| id_of(d).eq_ignore_ascii_case(decision)).ok_or_else(|| GraphError::not_found(decision))?;
+            let row = decisions()
+                .find(|d| id_of(d).eq_ignore_ascii_case(decision))
+                .ok_or_else(|| GraphError::not_found(decision))?;
             Ok(Resolved::Area {
                 read: Some(Box::new(Resolved::Item { spec: &DECISION, row: Row::plain(row), set: None })),
                 write: Some(AreaWrite { method: Method::PATCH, ids: ids(Some(id_of(row))), plan: plan_decision }),
@@ -282,12 +284,19 @@ fn status_of(tenant: &Tenant, instance: &str) -> String {
 
 /// The settings of the series an instance belongs to.
 fn settings_of(tenant: &Tenant, definition: &str) -> Value {
-    tenant.generated(DEFINITIONS).and_then(|c| c.get(definition)).and_then(|d| d.get("settings")).cloned().unwrap_or(Value::Null)
+    tenant
+        .generated(DEFINITIONS)
+        .and_then(|c| c.get(definition))
+        .and_then(|d| d.get("settings"))
+        .cloned()
+        .unwrap_or(Value::Null)
 }
 
 fn identity_of(tenant: &Tenant, user: Option<&str>) -> Value {
     match user.and_then(|id| tenant.user(id)) {
-        Some(u) => json!({"id": id_of(u), "displayName": text(u, "displayName"), "userPrincipalName": text(u, "userPrincipalName")}),
+        Some(u) => {
+            json!({"id": id_of(u), "displayName": text(u, "displayName"), "userPrincipalName": text(u, "userPrincipalName")})
+        }
         None => json!({"id": NOBODY, "displayName": "", "userPrincipalName": ""}),
     }
 }
@@ -298,7 +307,11 @@ fn conflict(message: &str) -> GraphError {
 
 /// The ids of an instance's decisions, in stored order.
 fn decision_ids(tenant: &Tenant, instance: &str) -> Vec<String> {
-    rows(tenant, DECISIONS).iter().filter(|d| text(d, "accessReviewId") == instance).map(|d| id_of(d).to_string()).collect()
+    rows(tenant, DECISIONS)
+        .iter()
+        .filter(|d| text(d, "accessReviewId") == instance)
+        .map(|d| id_of(d).to_string())
+        .collect()
 }
 
 fn with_decision(tenant: &mut Tenant, id: &str, change: impl FnOnce(&mut Map<String, Value>)) {
@@ -322,7 +335,10 @@ fn plan_decision(call: &AreaCall<'_>) -> GraphResult<Change> {
             "justification" => justification = given.as_str().unwrap_or_default().to_string(),
             other if other.starts_with("@odata.") => {}
             other if DECISION.has_property(other) => {
-                return Err(GraphError::bad_request(false, format!("Property '{other}' is read-only and cannot be set.")));
+                return Err(GraphError::bad_request(
+                    false,
+                    format!("Property '{other}' is read-only and cannot be set."),
+                ));
             }
             other => {
                 return Err(GraphError::bad_request(
@@ -332,10 +348,12 @@ fn plan_decision(call: &AreaCall<'_>) -> GraphResult<Change> {
             }
         }
     }
-    let value = value
-        .filter(|v| ["Approve", "Deny", "NotReviewed", "DontKnow"].contains(&v.as_str()))
-        .ok_or_else(|| GraphError::bad_request(false, "The decision must be one of Approve, Deny, NotReviewed, DontKnow."))?;
-    let (instance, decision, caller, at) = (instance.clone(), decision.clone(), call.caller.to_string(), call.at.to_string());
+    let value =
+        value.filter(|v| ["Approve", "Deny", "NotReviewed", "DontKnow"].contains(&v.as_str())).ok_or_else(|| {
+            GraphError::bad_request(false, "The decision must be one of Approve, Deny, NotReviewed, DontKnow.")
+        })?;
+    let (instance, decision, caller, at) =
+        (instance.clone(), decision.clone(), call.caller.to_string(), call.at.to_string());
     Ok(Change::Area(Arc::new(move |tenant: &mut Tenant| {
         if status_of(tenant, &instance) != "InProgress" {
             return Err(conflict("Decisions can be recorded only while the access review instance is in progress."));
@@ -471,7 +489,9 @@ fn remove_access(tenant: &mut Tenant, kind: &str, resource: &str, principal: &st
                 .role_assignments
                 .items()
                 .iter()
-                .filter(|a| text(a, "principalId").eq_ignore_ascii_case(principal) && text(a, "roleDefinitionId") == resource)
+                .filter(|a| {
+                    text(a, "principalId").eq_ignore_ascii_case(principal) && text(a, "roleDefinitionId") == resource
+                })
                 .map(|a| id_of(a).to_string())
                 .collect();
             let assignments = Arc::make_mut(&mut tenant.role_assignments);
