@@ -852,7 +852,9 @@ impl Running {
     /// An instance's decisions as the emulator holds them, by the reviewed person's id.
     async fn review_decisions(&self, definition: &str, instance: &str) -> HashMap<String, Value> {
         let (_, page) = self
-            .graph(&format!("/identityGovernance/accessReviews/definitions/{definition}/instances/{instance}/decisions"))
+            .graph(&format!(
+                "/identityGovernance/accessReviews/definitions/{definition}/instances/{instance}/decisions"
+            ))
             .await;
         page["value"]
             .as_array()
@@ -861,8 +863,9 @@ impl Running {
     }
 
     async fn instance_status(&self, definition: &str, instance: &str) -> String {
-        let (_, body) =
-            self.graph(&format!("/identityGovernance/accessReviews/definitions/{definition}/instances/{instance}")).await;
+        let (_, body) = self
+            .graph(&format!("/identityGovernance/accessReviews/definitions/{definition}/instances/{instance}"))
+            .await;
         text(&body["status"])
     }
 }

@@ -16,7 +16,14 @@ const GET_ACCESS_REVIEW: Declaration = Declaration {
     title: "Get an access review",
     description: "One access review by name or id: what it covers (group, app, role, guests) in plain words, reviewers and fallback reviewers by name, recurrence, settings (auto-apply, default decision, recommendations), its current instance with decision counts, and its stages. P2 or ID Governance. Security Reader.",
     toolset: Toolset::Governance,
-    permissions: &["AccessReview.Read.All"],
+    // Beyond the review itself, only names: its reviewers, and the group, app or role it covers.
+    permissions: &[
+        "AccessReview.Read.All",
+        "User.ReadBasic.All",
+        "GroupMember.Read.All",
+        "Application.Read.All",
+        "RoleManagement.Read.Directory",
+    ],
     least_role: "Security Reader",
     access: Access::Read,
     beta: false,

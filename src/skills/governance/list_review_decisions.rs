@@ -145,7 +145,7 @@ async fn list_review_decisions(ctx: Ctx, p: ListReviewDecisionsParams) -> Result
         .filter(|d| p.against_recommendation.is_none_or(|a| d.against_recommendation() == a))
         .map(DecisionRow::from_item)
         .collect();
-    if matching.is_empty() && reviewer.is_some() && !page.items.iter().any(|d| by_reviewer(d)) {
+    if matching.is_empty() && reviewer.is_some() && !page.items.iter().any(by_reviewer) {
         ctx.note("no decision of this instance was made by that reviewer; list_review_reviewers shows who was asked");
     }
     let total = matching.len();

@@ -500,3 +500,209 @@ fn remove_access(tenant: &mut Tenant, kind: &str, resource: &str, principal: &st
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use reqwest::StatusCode;
+    use serde_json::{Value, json};
+
+    use super::super::super::tests::{Client, start};
+    use crate::demo::tenant::{access_reviews, story};
+
+    const BASE: &str = "/v1.0/identityGovernance/accessReviews/definitions";
+
+    fn instance_path(review: &str, instance: &str) -> String {
+        format!(
+            "{BASE}/{}/instances/{}",
+            access_reviews::definition_id(review),
+            access_reviews::instance_id(review, instance)
+        )
+    }
+
+    /// A request as `who` (a story handle); the status and the body, if any.
+    async fn call(
+        client: &Client,
+        method: reqwest::Method,
+        who: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = client
+            .http
+            .request(method, format!("{}{path}", client.base))
+            .bearer_auth(format!("demo:{}", story::user_id(who)));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("response");
+        let status = response.status();
+        (status, response.json::<Value>().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(client: &Client, who: &str, path: &str) -> Value {
+        let (status, body) = call(client, reqwest::Method::GET, who, path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        body
+    }
+
+    fn decision_of<'v>(page: &'v Value, handle: &str) -> &'v Value {
+        let id = story::user_id(handle);
+        page["value"]
+            .as_array()
+            .and_then(|v| v.iter().find(|d| d["principal"]["id"] == id.as_str()))
+            .unwrap_or(&Value::Null)
+    }
+
+    #[tokio::test]
+    async fn series_instances_decisions_reviewers_and_stages_are_served_below_their_definition() {
+        let graph = start().await;
+        let client = Client::new(&graph);
+        let page = get(&client, "jordan", &format!("{BASE}?$select=displayName,status&$orderby=displayName")).await;
+        let names: Vec<&str> =
+            page["value"].as_array().into_iter().flatten().filter_map(|d| d["displayName"].as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Finance Microsoft 365 Groups Q4",
+                "Guests in Microsoft 365 Groups",
+                "Privileged Roles Review Q3",
+                "Sales App Access Q4"
+            ]
+        );
+        let finance = access_reviews::definition_id(access_reviews::FINANCE_REVIEW);
+        let page =
+            get(&client, "jordan", &format!("{BASE}/{finance}/instances?$filter=status%20eq%20'InProgress'")).await;
+        assert_eq!(page["value"].as_array().map(Vec::len), Some(1), "{page}");
+        let current = instance_path(access_reviews::FINANCE_REVIEW, "current");
+        let denied = get(&client, "jordan", &format!("{current}/decisions?$filter=decision%20eq%20'Deny'")).await;
+        assert_eq!(denied["value"][0]["principal"]["displayName"], "Wei Zhang");
+        let reviewers = get(&client, "jordan", &format!("{current}/contactedReviewers")).await;
+        assert_eq!(reviewers["value"].as_array().map(Vec::len), Some(2));
+        let stages =
+            get(&client, "jordan", &format!("{}/stages", instance_path(access_reviews::ROLES_REVIEW, "only"))).await;
+        assert_eq!(stages["value"].as_array().map(Vec::len), Some(2));
+
+        // An instance of another series, an unknown segment and an undocumented filter are refused.
+        let sales = access_reviews::instance_id(access_reviews::SALES_REVIEW, "current");
+        let (status, _) =
+            call(&client, reqwest::Method::GET, "jordan", &format!("{BASE}/{finance}/instances/{sales}"), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) =
+            call(&client, reqwest::Method::GET, "jordan", &format!("{current}/insightsOfNothing"), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = call(
+            &client,
+            reqwest::Method::GET,
+            "jordan",
+            &format!("{current}/decisions?$filter=justification%20eq%20'x'"),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        // Actions are POST only.
+        let (status, _) = call(&client, reqwest::Method::GET, "jordan", &format!("{current}/stop"), None).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(graph.writes_applied(), 0);
+    }
+
+    #[tokio::test]
+    async fn filter_by_current_user_lists_the_reviews_the_caller_reviews() {
+        let graph = start().await;
+        let client = Client::new(&graph);
+        let names = |page: &Value| -> Vec<String> {
+            page["value"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|d| d["displayName"].as_str().map(str::to_string))
+                .collect()
+        };
+        let path = format!("{BASE}/filterByCurrentUser(on='reviewer')");
+        assert_eq!(names(&get(&client, "jordan", &path).await), ["Sales App Access Q4"]);
+        assert_eq!(names(&get(&client, "daniel", &path).await), ["Finance Microsoft 365 Groups Q4"]);
+        assert!(names(&get(&client, "karita", &path).await).is_empty());
+        let (status, _) =
+            call(&client, reqwest::Method::GET, "jordan", &format!("{BASE}/filterByCurrentUser(on='principal')"), None)
+                .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn only_a_contacted_reviewer_records_decisions_and_only_while_in_progress() {
+        let graph = start().await;
+        let client = Client::new(&graph);
+        let current = instance_path(access_reviews::SALES_REVIEW, "current");
+        let page = get(&client, "jordan", &format!("{current}/decisions")).await;
+        let carla = decision_of(&page, "carla.ruiz")["id"].as_str().expect("Carla's decision").to_string();
+        let item = format!("{current}/decisions/{carla}");
+        let patch = |who: &'static str, body: Value| call(&client, reqwest::Method::PATCH, who, &item, Some(body));
+
+        // Not a reviewer of this instance: 403. A bad value or a read-only property: 400.
+        let (status, body) = patch("karita", json!({"decision": "Deny"})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(patch("jordan", json!({"decision": "Maybe"})).await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            patch("jordan", json!({"decision": "Deny", "recommendation": "Deny"})).await.0,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(graph.writes_applied(), 0);
+
+        let (status, body) = patch("jordan", json!({"decision": "Deny", "justification": "Left the bank"})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        let decision = get(&client, "jordan", &item).await;
+        assert_eq!(decision["decision"], "Deny");
+        assert_eq!(decision["reviewedBy"]["displayName"], "Jordan Reyes");
+        assert_eq!(decision["justification"], "Left the bank");
+
+        // Stopped: the default decision (the recommendation) fills the items nobody reviewed,
+        // and the review applies itself.
+        let (status, body) =
+            call(&client, reqwest::Method::POST, "jordan", &format!("{current}/stop"), Some(json!({}))).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        let instance = get(&client, "jordan", &current).await;
+        assert_eq!(instance["status"], "Applied");
+        let page = get(&client, "jordan", &format!("{current}/decisions")).await;
+        assert_eq!(decision_of(&page, "olivia.brown")["decision"], "Approve");
+        assert_eq!(decision_of(&page, "carla.ruiz")["applyResult"], "AppliedSuccessfullyButObjectNotFound");
+        let (status, _) = patch("jordan", json!({"decision": "Approve"})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "no decision once the review has ended");
+        let (status, _) =
+            call(&client, reqwest::Method::POST, "jordan", &format!("{current}/stop"), Some(json!({}))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "a review stops once");
+        assert_eq!(graph.writes_applied(), 2);
+    }
+
+    #[tokio::test]
+    async fn applying_a_stopped_review_removes_denied_members_and_survives_re_anchoring() {
+        let graph = start().await;
+        let client = Client::new(&graph);
+        let current = instance_path(access_reviews::FINANCE_REVIEW, "current");
+        let team = format!("/v1.0/groups/{}/members?$select=id", story::group_id("Finance Team"));
+        let wei = story::user_id("wei.zhang");
+        let has = |page: &Value, id: &str| page["value"].as_array().is_some_and(|v| v.iter().any(|m| m["id"] == id));
+        assert!(has(&get(&client, "jordan", &team).await, &wei));
+
+        let post = |path: String| {
+            let client = &client;
+            async move { call(client, reqwest::Method::POST, "jordan", &path, Some(json!({}))).await }
+        };
+        assert_eq!(post(format!("{current}/applyDecisions")).await.0, StatusCode::BAD_REQUEST, "not completed yet");
+        assert_eq!(post(format!("{current}/stop")).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(get(&client, "jordan", &current).await["status"], "Completed");
+        assert!(has(&get(&client, "jordan", &team).await, &wei), "this review does not apply itself");
+        assert_eq!(post(format!("{current}/applyDecisions")).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(get(&client, "jordan", &current).await["status"], "Applied");
+        let members = get(&client, "jordan", &team).await;
+        assert!(!has(&members, &wei));
+        assert!(has(&members, &story::user_id("brian.walsh")), "an approval keeps the access");
+        let page = get(&client, "jordan", &format!("{current}/decisions")).await;
+        assert_eq!(decision_of(&page, "wei.zhang")["appliedBy"]["displayName"], "Jordan Reyes");
+        assert_eq!(decision_of(&page, "robert.king")["applyResult"], "New", "an item nobody reviewed is left alone");
+
+        // The journal replays both writes on a re-anchored tenant.
+        graph.state.regenerate().await.expect("a fresh tenant");
+        assert_eq!(get(&client, "jordan", &current).await["status"], "Applied");
+        assert!(!has(&get(&client, "jordan", &team).await, &wei));
+        assert_eq!(graph.writes_applied(), 2);
+    }
+}
