@@ -328,11 +328,11 @@ fn plan_decision(call: &AreaCall<'_>) -> GraphResult<Change> {
         _ => return Err(GraphError::bad_request(false, "The request body must be a JSON object.")),
     };
     let mut value = None;
-    let mut justification = String::new();
+    let mut justification: Option<String> = None;
     for (name, given) in &body {
         match name.as_str() {
             "decision" => value = given.as_str().map(str::to_string),
-            "justification" => justification = given.as_str().unwrap_or_default().to_string(),
+            "justification" => justification = Some(given.as_str().unwrap_or_default().to_string()),
             other if other.starts_with("@odata.") => {}
             other if DECISION.has_property(other) => {
                 return Err(GraphError::bad_request(
@@ -368,7 +368,7 @@ fn plan_decision(call: &AreaCall<'_>) -> GraphResult<Change> {
         let definition = details(tenant, &instance).map(|d| text(d, "definitionId").to_string()).unwrap_or_default();
         let settings = settings_of(tenant, &definition);
         if value == "Approve"
-            && justification.trim().is_empty()
+            && justification.as_deref().is_none_or(|j| j.trim().is_empty())
             && settings.get("justificationRequiredOnApproval") == Some(&Value::Bool(true))
         {
             return Err(conflict("A justification is required to approve access in this access review."));
@@ -376,7 +376,10 @@ fn plan_decision(call: &AreaCall<'_>) -> GraphResult<Change> {
         let reviewer = identity_of(tenant, Some(&caller));
         with_decision(tenant, &decision, |row| {
             row.insert("decision".into(), Value::from(value.as_str()));
-            row.insert("justification".into(), Value::from(justification.as_str()));
+            // A PATCH changes what it names: a decision without a reason keeps the one given.
+            if let Some(justification) = &justification {
+                row.insert("justification".into(), Value::from(justification.as_str()));
+            }
             row.insert("reviewedBy".into(), reviewer);
             row.insert("reviewedDateTime".into(), Value::from(at.as_str()));
         });
