@@ -362,7 +362,22 @@ fn answer(
             .any(|v| v.split(',').any(|p| p.trim().eq_ignore_ascii_case("include-unknown-enum-members"))),
         show_ca_details: roles.iter().any(|r| CA_READER_ROLES.contains(&r.as_str())),
     };
+    // An area's own path: its write when the method is the one it takes, else what it reads.
+    let resolved = match resolved {
+        Resolved::Area { read, write } => {
+            if let Some(write) = write.filter(|w| w.method == method) {
+                query::parse(query, false)?;
+                let at = format_instant(state.now());
+                let call = writes::AreaCall { ids: &write.ids, body, caller: &caller, at: &at };
+                state.apply((write.plan)(&call)?)?;
+                return Ok(Answer::NoContent);
+            }
+            *read.ok_or_else(GraphError::method_not_allowed)?
+        }
+        other => other,
+    };
     match resolved {
+        Resolved::Area { .. } => Err(GraphError::method_not_allowed()),
         Resolved::Evaluate => {
             if method != Method::POST {
                 return Err(GraphError::method_not_allowed());

@@ -5,7 +5,8 @@
 //! The few paths that are not an entity set are written out here: `/me`, `servicePrincipals`
 //! and `applications` by `appId`, the recycle bin, What-If, `filterByCurrentUser` (directory
 //! roles and PIM for Groups), the authentication methods policy and the registration report's
-//! summary functions.
+//! summary functions; below an access review series, its area module
+//! (`sets/governance_reviews.rs`) answers.
 //!
 //! Resolution only finds the rows; `mod.rs` runs the query pipeline or the write on them.
 
@@ -17,6 +18,7 @@ use super::errors::{GraphError, GraphResult};
 use super::listing::{Row, Shape};
 use super::schema::{self, Spec};
 use super::sets::{self, Action, EntitySet, Navigation, Target};
+use super::writes::AreaWrite;
 
 /// What a path resolved to.
 pub enum Resolved<'t> {
@@ -47,6 +49,10 @@ pub enum Resolved<'t> {
     /// A function's answer as a collection, computed from the tenant (`versions.rs`).
     /// `filtered`: the rows already answer the `$filter` (checked, but not applied again).
     ComputedRows { spec: &'static Spec, rows: Vec<Value>, filtered: bool },
+    /// A path an area serves below an item the registry's navigations do not reach (access
+    /// review instances, their decisions, reviewers, stages and actions): what a GET reads, if
+    /// anything, and the one write the path takes.
+    Area { read: Option<Box<Resolved<'t>>>, write: Option<AreaWrite> },
 }
 
 const FILTER_BY_CURRENT_USER: &str = "filterByCurrentUser(on='principal')";
@@ -82,6 +88,9 @@ pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[
         }
         ["directory", "deletedItems", rest @ ..] => deleted_items(tenant, rest),
         ["identity", "conditionalAccess", "evaluate"] => Ok(Resolved::Evaluate),
+        ["identityGovernance", "accessReviews", "definitions", rest @ ..] if sets::governance_reviews::serves(rest) => {
+            sets::governance_reviews::resolve(tenant, caller, rest)
+        }
         [
             "roleManagement",
             "directory",

@@ -57,6 +57,31 @@ pub enum Change {
         navigation: &'static Navigation,
         member: String,
     },
+    /// A change an area planned itself (a review decision recorded, a review instance stopped
+    /// or applied), everything it needs captured when planned; it checks the tenant it is
+    /// applied to, as Graph would at that moment.
+    Area(AreaChange),
+}
+
+/// What an area's change does to the tenant.
+pub type AreaChange = std::sync::Arc<dyn Fn(&mut Tenant) -> GraphResult<()> + Send + Sync>;
+
+/// The write an area's path takes (`PATCH …/decisions/{id}`, `POST …/stop`): its method, the
+/// ids the path named, and how the change is planned from the request.
+pub struct AreaWrite {
+    pub method: axum::http::Method,
+    pub ids: Vec<String>,
+    pub plan: fn(&AreaCall<'_>) -> GraphResult<Change>,
+}
+
+/// One request to an area's write, as its planner sees it.
+pub struct AreaCall<'a> {
+    pub ids: &'a [String],
+    pub body: &'a [u8],
+    /// The signed-in caller's object id.
+    pub caller: &'a str,
+    /// The time of the request.
+    pub at: &'a str,
 }
 
 /// One write, ready to apply and to replay: the change and the time of the request (for
@@ -108,6 +133,7 @@ impl Write {
             }
             Change::Act { id, apply } => apply(tenant, id, &self.at).map(Some),
             Change::ActOnCollection { call, apply } => apply(tenant, call).map(|()| None),
+            Change::Area(apply) => apply(tenant).map(|()| None),
             Change::AddRef { set, id, navigation, member } => {
                 let refs = ref_writes(navigation)?;
                 if set.find(tenant, id).is_none() {

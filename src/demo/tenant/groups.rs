@@ -108,9 +108,12 @@ pub fn groups(people: &[Person], devices: &[Device]) -> Vec<Group> {
     .with_users(story().filter(handle_is(&["hannah.schmidt", "diego.alvarez"])));
     finance_app_users.members.insert(0, DirectoryRef::group(ids::group_id(FINANCE_DEPARTMENT)));
 
+    // Brian left and Laura's audit engagement went quiet, but nobody took them out of the team:
+    // the quarterly access review of the Finance groups finds them.
     let finance_team = Group::new(FINANCE_TEAM, "Finance team collaboration", GroupKind::Unified, 1200)
         .owned_by(&["daniel", "grace.whitfield"])
-        .with_users(story().filter(|p| in_finance(p) && p.enabled()));
+        .with_users(story().filter(|p| in_finance(p) && p.enabled()))
+        .with_users(story().filter(handle_is(&["brian.walsh", "laura.bianchi"])));
 
     let mut sales_team = Group::new(SALES_TEAM, "All Sales staff (dynamic)", GroupKind::DynamicSecurity, 900)
         .owned_by(&["alex"])

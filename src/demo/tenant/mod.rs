@@ -13,6 +13,7 @@
 //! shallow: the emulator changes its tenant copy-on-write, and a write copies only the
 //! collection it changes (and only when a reader still holds the previous version).
 
+pub(in crate::demo) mod access_reviews;
 pub(in crate::demo) mod apps;
 mod audit_story;
 mod audits;

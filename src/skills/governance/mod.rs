@@ -1,12 +1,21 @@
-//! The `governance` toolset: entitlement management (catalogs with their resources and
-//! Logic App extensions, access packages with what they grant and who may request them, a
-//! user's assignments and requests, connected organizations with their sponsors and users).
+//! The `governance` toolset: access reviews, entitlement management and lifecycle workflows.
 
+// Access reviews: series, instances, reviewers and decisions; recording decisions, stopping
+// and applying reviews.
+mod reviews_model;
 // Entitlement management: helpers.
 mod entitlement_model;
 mod entitlement_policy;
 
 crate::toolset! {
+    // Access reviews.
+    list_access_reviews,
+    get_access_review,
+    list_review_reviewers,
+    list_review_decisions,
+    analyze_review_decisions,
+    record_review_decision,
+    stop_or_apply_review,
     // Entitlement management.
     list_catalogs,
     get_catalog_resources,

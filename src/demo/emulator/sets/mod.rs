@@ -1,6 +1,7 @@
 //! The entity-set registry: every collection the emulator serves, declared once by the area it
 //! belongs to (`directory.rs`, `audit_logs.rs`, `identity_protection.rs`,
-//! `conditional_access.rs`, `role_management.rs`, `access.rs`, `reports.rs`, `entitlement.rs`).
+//! `conditional_access.rs`, `role_management.rs`, `access.rs`, `reports.rs`, `entitlement.rs`,
+//! `governance_reviews.rs`).
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
 //! where its rows come from, the navigations below one item, the actions bound to an item or to
@@ -14,6 +15,7 @@ mod audit_logs;
 mod conditional_access;
 mod directory;
 mod entitlement;
+pub(super) mod governance_reviews;
 mod identity_protection;
 mod reports;
 mod role_management;
@@ -44,6 +46,7 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         access::SETS,
         reports::SETS,
         entitlement::SETS,
+        governance_reviews::SETS,
     ]
     .into_iter()
     .flatten()
@@ -67,10 +70,13 @@ pub fn by_path(path: &str) -> Option<&'static EntitySet> {
 
 /// The generators of the sets whose rows come from one, for the tenant generator.
 pub fn generators() -> impl Iterator<Item = (&'static str, Generator)> {
-    all().filter_map(|set| match set.source {
-        Source::Generated(generator) => Some((set.path, generator)),
-        _ => None,
-    })
+    all()
+        .filter_map(|set| match set.source {
+            Source::Generated(generator) => Some((set.path, generator)),
+            _ => None,
+        })
+        // Collections served only below an item of a set, by an area's own routes.
+        .chain(governance_reviews::CONTAINED.iter().copied())
 }
 
 /// The set whose path begins `segments` (the longest, if several do) and the segments after
