@@ -43,7 +43,8 @@ pub fn expand(ctx: &Ctx<'_>, item: &Value, how: &Expand) -> Option<Value> {
             let value = tenant.groups.get(group)?;
             Some(shape(ctx, &schema::GROUPS, value, Some(ObjectKind::Group), how.select.as_deref(), &[], false))
         }
-        _ => None,
+        // Lifecycle workflows' navigations (tasks, createdBy, subject, task results …).
+        _ => super::sets::lifecycle::expand(ctx, item, how),
     }
 }
 

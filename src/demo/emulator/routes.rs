@@ -53,6 +53,9 @@ const FILTER_BY_CURRENT_USER: &str = "filterByCurrentUser(on='principal')";
 /// `v1.0` or `beta`, for what Graph serves on beta alone.
 pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[&str]) -> GraphResult<Resolved<'t>> {
     let beta = version == "beta";
+    if let Some(resolved) = sets::lifecycle::route(tenant, segments) {
+        return resolved;
+    }
     match segments {
         ["me", rest @ ..] => {
             let users = sets::by_path("users").ok_or_else(|| GraphError::no_route("me"))?;

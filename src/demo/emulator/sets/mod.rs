@@ -14,6 +14,7 @@ mod audit_logs;
 mod conditional_access;
 mod directory;
 mod identity_protection;
+pub mod lifecycle;
 mod reports;
 mod role_management;
 
@@ -41,6 +42,7 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         role_management::SETS,
         access::SETS,
         reports::SETS,
+        lifecycle::SETS,
     ]
     .into_iter()
     .flatten()
@@ -258,7 +260,15 @@ pub enum Run {
     /// gets the ids, the caller and the time of the request, and Graph answers 204. Journaled
     /// like every write.
     OnCollection { ids: &'static str, max: usize, apply: CollectionFn },
+    /// Changes the item as its body says (`workflows/{id}/activate` with `subjects`): `plan`
+    /// checks the body against the tenant as Graph does, before anything changes, and returns
+    /// what `apply` needs; `apply` gets the item id, that value and the time of the request,
+    /// and Graph answers 204. Journaled like every write.
+    WithBody { plan: fn(&Tenant, &str, &[u8]) -> GraphResult<Value>, apply: BodyFn },
 }
+
+/// What a body-carrying action changes: the tenant, the item id, the planned value, the time.
+pub type BodyFn = fn(&mut Tenant, &str, &Value, &str) -> GraphResult<()>;
 
 /// What a collection-bound action changes: the tenant, and the call.
 pub type CollectionFn = fn(&mut Tenant, &CollectionCall) -> GraphResult<()>;
