@@ -10,6 +10,7 @@ mod apps;
 mod audit;
 mod authmethods;
 mod devices;
+mod governance;
 mod groups;
 mod risk;
 mod signins;
@@ -29,6 +30,7 @@ static CATALOG: LazyLock<Vec<Skill>> = LazyLock::new(|| {
     skills.extend(audit::skills());
     skills.extend(risk::skills());
     skills.extend(apps::skills());
+    skills.extend(governance::skills());
     skills
 });
 

@@ -93,8 +93,8 @@ const DEFINITIONS: &[DefinitionRow] = &[
         "joiner",
         &["tapLifetimeMinutes", "tapIsUsableOnce", "cc", "customSubject", "customBody", "locale"],
     ),
-    (ADD_TO_GROUPS, "Add user to groups", "Add user to selected groups", "joiner,leaver", &["groupID"]),
-    (ADD_TO_TEAMS, "Add user to teams", "Add user to selected Teams", "joiner,leaver", &["teamID"]),
+    (ADD_TO_GROUPS, "Add user to groups", "Add user to selected groups", "joiner,leaver,mover", &["groupID"]),
+    (ADD_TO_TEAMS, "Add user to teams", "Add user to selected Teams", "joiner,leaver,mover", &["teamID"]),
     (
         ENABLE_ACCOUNT,
         "Enable user account",
@@ -106,7 +106,7 @@ const DEFINITIONS: &[DefinitionRow] = &[
         RUN_CUSTOM_EXTENSION,
         "Run a custom task extension",
         "Run a custom task extension to call out to an external system",
-        "joiner,leaver",
+        "joiner,leaver,mover",
         &["customTaskExtensionID"],
     ),
     (
@@ -120,7 +120,7 @@ const DEFINITIONS: &[DefinitionRow] = &[
         REMOVE_FROM_SELECTED_GROUPS,
         "Remove user from selected groups",
         "Remove user from membership of selected groups",
-        "joiner,leaver",
+        "joiner,leaver,mover",
         &["groupID"],
     ),
     (REMOVE_FROM_ALL_GROUPS, "Remove user from all groups", "Remove user from all group memberships", "leaver", &[]),
@@ -128,7 +128,7 @@ const DEFINITIONS: &[DefinitionRow] = &[
         REMOVE_FROM_SELECTED_TEAMS,
         "Remove user from selected Teams",
         "Remove user from membership of selected Teams",
-        "joiner,leaver",
+        "joiner,leaver,mover",
         &["teamID"],
     ),
     (REMOVE_FROM_ALL_TEAMS, "Remove user from all Teams", "Remove user from all Teams memberships", "leaver", &[]),
@@ -166,14 +166,14 @@ const DEFINITIONS: &[DefinitionRow] = &[
         REQUEST_ACCESS_PACKAGE,
         "Request user access package assignment",
         "Request an access package assignment for the user",
-        "joiner,leaver",
+        "joiner,leaver,mover",
         &["assignmentPolicyId", "accessPackageId"],
     ),
     (
         REMOVE_ACCESS_PACKAGE,
         "Remove access package assignment for user",
         "Remove an access package assignment of the user",
-        "leaver",
+        "leaver,mover",
         &["accessPackageId"],
     ),
     (
@@ -891,7 +891,8 @@ pub fn records(g: &Generation<'_>) -> HashMap<String, WorkflowRecords> {
                         .unwrap_or(&[]);
                     let subjects: Vec<Subject<'_>> =
                         users.iter().map(|&(h, failure)| Subject { user_id: member_id(h), failure }).collect();
-                    let hours = if on_demand { 2 } else { -10 };
+                    // Within the day: a 7-day window still holds the run of 7 days ago.
+                    let hours = if on_demand { 5 } else { 1 };
                     let at = clock.at(Duration::days(-days_ago) + Duration::hours(hours));
                     let kind = if on_demand { "onDemand" } else { "scheduled" };
                     records.record_run(&run, kind, &at, current as i64, &subjects);

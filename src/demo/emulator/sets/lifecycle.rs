@@ -498,6 +498,49 @@ fn live_workflows(tenant: &Tenant) -> impl Iterator<Item = (&Value, &WorkflowRec
         .filter_map(|w| Some((w, records(tenant, w.get("id")?.as_str()?)?)))
 }
 
+/// How one built-in task fared across the runs of a window.
+struct TaskTally {
+    id: String,
+    name: String,
+    total: i64,
+    failed: i64,
+    users: Vec<String>,
+    failed_users: Vec<String>,
+}
+
+impl TaskTally {
+    fn new(id: &str) -> TaskTally {
+        let name = lifecycle::definition(id).map(|d| d.0).unwrap_or_default().to_string();
+        TaskTally { id: id.to_string(), name, total: 0, failed: 0, users: Vec::new(), failed_users: Vec::new() }
+    }
+
+    fn add(&mut self, user: &str, failed: bool) {
+        self.total += 1;
+        if !self.users.iter().any(|u| u == user) {
+            self.users.push(user.to_string());
+        }
+        if failed {
+            self.failed += 1;
+            if !self.failed_users.iter().any(|u| u == user) {
+                self.failed_users.push(user.to_string());
+            }
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "taskDefinitionId": self.id,
+            "taskDefinitionDisplayName": self.name,
+            "totalTasks": self.total,
+            "successfulTasks": self.total - self.failed,
+            "failedTasks": self.failed,
+            "totalUsers": self.users.len(),
+            "successfulUsers": self.users.len() - self.failed_users.len(),
+            "failedUsers": self.failed_users.len(),
+        })
+    }
+}
+
 /// The tenant-wide insight functions.
 fn insights<'t>(tenant: &'t Tenant, function: &str) -> GraphResult<Resolved<'t>> {
     let (name, start, end) = window(function)?;
@@ -559,56 +602,30 @@ fn insights<'t>(tenant: &'t Tenant, function: &str) -> GraphResult<Resolved<'t>>
             Ok(Resolved::ComputedRows { spec: &TOP_WORKFLOWS, rows })
         }
         "topTasksProcessedSummary" => {
-            // Per task definition: (name, processed, failed, users, failed users).
-            let mut by_definition: Vec<(String, String, i64, i64, Vec<String>, Vec<String>)> = Vec::new();
+            let mut by_definition: Vec<TaskTally> = Vec::new();
             for (_, records) in live_workflows(tenant) {
                 for result in records.user_processing_results.iter().filter(|r| within(r, start, end)) {
                     let id = result.get("id").and_then(Value::as_str).unwrap_or_default();
-                    let user = result["subject"]["id"].as_str().unwrap_or_default().to_string();
+                    let user = result["subject"]["id"].as_str().unwrap_or_default();
                     for task in records.task_processing_results.get(id).into_iter().flatten() {
                         let status = task.get("processingStatus").and_then(Value::as_str).unwrap_or_default();
                         if status == "canceled" {
                             continue;
                         }
-                        let definition = task["task"]["taskDefinitionId"].as_str().unwrap_or_default().to_string();
-                        let name = lifecycle::definition(&definition).map(|d| d.0).unwrap_or_default().to_string();
-                        let entry = match by_definition.iter_mut().position(|e| e.0 == definition) {
-                            Some(i) => &mut by_definition[i],
+                        let definition = task["task"]["taskDefinitionId"].as_str().unwrap_or_default();
+                        let position = match by_definition.iter().position(|t| t.id == definition) {
+                            Some(i) => i,
                             None => {
-                                by_definition.push((definition, name, 0, 0, Vec::new(), Vec::new()));
-                                let last = by_definition.len() - 1;
-                                &mut by_definition[last]
+                                by_definition.push(TaskTally::new(definition));
+                                by_definition.len() - 1
                             }
                         };
-                        entry.2 += 1;
-                        if !entry.4.contains(&user) {
-                            entry.4.push(user.clone());
-                        }
-                        if status == "failed" {
-                            entry.3 += 1;
-                            if !entry.5.contains(&user) {
-                                entry.5.push(user.clone());
-                            }
-                        }
+                        by_definition[position].add(user, status == "failed");
                     }
                 }
             }
-            by_definition.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
-            let rows = by_definition
-                .into_iter()
-                .map(|(id, name, total, failed, users, failed_users)| {
-                    json!({
-                        "taskDefinitionId": id,
-                        "taskDefinitionDisplayName": name,
-                        "totalTasks": total,
-                        "successfulTasks": total - failed,
-                        "failedTasks": failed,
-                        "totalUsers": users.len(),
-                        "successfulUsers": users.len() - failed_users.len(),
-                        "failedUsers": failed_users.len(),
-                    })
-                })
-                .collect();
+            by_definition.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.name.cmp(&b.name)));
+            let rows = by_definition.iter().map(TaskTally::json).collect();
             Ok(Resolved::ComputedRows { spec: &TOP_TASKS, rows })
         }
         _ => Err(GraphError::no_route(function)),
@@ -748,4 +765,106 @@ fn apply_activate(tenant: &mut Tenant, id: &str, planned: &Value, at: &str) -> G
         .ok_or_else(|| GraphError::not_found(id))?;
     records.record_run(&run, "onDemand", at, version, &subjects);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::StatusCode;
+    use serde_json::{Value, json};
+
+    use super::super::super::tests::{Client, send, start};
+    use crate::demo::tenant::lifecycle::{MOVE_NOTIFICATIONS, OFFBOARD_LEAVERS, ONBOARD_NEW_HIRES, workflow_id};
+    use crate::demo::tenant::story;
+
+    const LW: &str = "/v1.0/identityGovernance/lifecycleWorkflows";
+    /// The week before the emulator tests' pinned anchor (2026-11-20T12:00:00Z).
+    const WEEK: &str = "(startDateTime=2026-11-13T12:00:00Z,endDateTime=2026-11-20T12:00:00Z)";
+
+    #[tokio::test]
+    async fn mover_reads_as_unknown_future_value_unless_preferred() {
+        let graph = start().await;
+        let client = Client::new(&graph);
+        let mover = workflow_id(MOVE_NOTIFICATIONS);
+        let (status, plain) = client.json(&format!("{LW}/workflows/{mover}?$select=id,category")).await;
+        assert_eq!(status, StatusCode::OK, "{plain}");
+        assert_eq!(plain["category"], "unknownFutureValue");
+        let (_, preferred) =
+            send(client.get(&format!("{LW}/workflows/{mover}")).header("Prefer", "include-unknown-enum-members")).await;
+        assert_eq!(preferred["category"], "mover");
+        assert!(preferred.get("tasks").is_none(), "tasks are a navigation: {preferred}");
+        let (_, expanded) =
+            client.json(&format!("{LW}/workflows/{mover}?$expand=tasks,lastModifiedBy($select=displayName)")).await;
+        assert_eq!(expanded["tasks"].as_array().map(Vec::len), Some(2), "{expanded}");
+        assert_eq!(expanded["lastModifiedBy"]["displayName"], "Elena Petrova");
+    }
+
+    #[tokio::test]
+    async fn versions_are_addressed_by_number_and_summaries_by_window() {
+        let graph = start().await;
+        let client = Client::new(&graph);
+        let mover = workflow_id(MOVE_NOTIFICATIONS);
+        let (status, v1) = client.json(&format!("{LW}/workflows/{mover}/versions/1")).await;
+        assert_eq!(status, StatusCode::OK, "{v1}");
+        assert_eq!(v1["tasks"].as_array().map(Vec::len), Some(1));
+        let (status, _) = client.json(&format!("{LW}/workflows/{mover}/versions/9")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        let onboard = workflow_id(ONBOARD_NEW_HIRES);
+        let (status, runs) = client.json(&format!("{LW}/workflows/{onboard}/runs/summary{WEEK}")).await;
+        assert_eq!(status, StatusCode::OK, "{runs}");
+        assert_eq!(runs["totalRuns"], 8);
+        assert_eq!(runs["failedRuns"], 1);
+        let (_, tasks) = client.json(&format!("{LW}/workflows/{onboard}/taskReports/summary{WEEK}")).await;
+        assert_eq!(tasks["failedTasks"], 2);
+        let (_, users) = client.json(&format!("{LW}/workflows/{onboard}/userProcessingResults/summary{WEEK}")).await;
+        assert_eq!(users["failedUsers"], 2);
+        let (status, error) =
+            client.json(&format!("{LW}/workflows/{onboard}/runs/summary(startDateTime=2026-11-13T12:00:00Z)")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "both parameters are required: {error}");
+
+        let (_, top) = client.json(&format!("{LW}/insights/topTasksProcessedSummary{WEEK}")).await;
+        assert_eq!(top["value"][0]["failedTasks"], 2, "{top}");
+        let (_, all) = client.json(&format!("{LW}/insights/workflowsProcessedSummary{WEEK}")).await;
+        assert_eq!(all["failedUsers"], 2, "{all}");
+    }
+
+    #[tokio::test]
+    async fn activate_records_an_on_demand_run_for_the_subjects() {
+        let graph = start().await;
+        let client = Client::new(&graph);
+        let offboard = workflow_id(OFFBOARD_LEAVERS);
+        let activate = format!("{}{LW}/workflows/{offboard}/activate", client.base);
+        let post = |body: Value| client.http.post(&activate).bearer_auth("x").json(&body);
+
+        for bad in [json!({}), json!({"subjects": []}), json!({"subjects": [{"id": "nobody"}]}), json!({"users": []})] {
+            let (status, body) = send(post(bad.clone())).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        }
+        let disabled = workflow_id(crate::demo::tenant::lifecycle::DELETE_AFTER_30_DAYS);
+        let response = client
+            .http
+            .post(format!("{}{LW}/workflows/{disabled}/activate", client.base))
+            .bearer_auth("x")
+            .json(&json!({"subjects": [{"id": story::user_id("frank.li")}]}))
+            .send()
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "a disabled workflow does not run");
+        assert_eq!(graph.writes_applied(), 0);
+
+        let frank = story::user_id("frank.li");
+        let response = post(json!({"subjects": [{"id": frank}]})).send().await.expect("response");
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(graph.writes_applied(), 1);
+        let (_, runs) = client
+            .json(&format!("{LW}/workflows/{offboard}/runs?$filter=workflowExecutionType%20eq%20'onDemand'"))
+            .await;
+        let run = runs["value"][0]["id"].as_str().expect("the on-demand run").to_string();
+        assert_eq!(runs["value"][0]["totalUsersCount"], 1);
+        let (_, results) = client
+            .json(&format!("{LW}/workflows/{offboard}/runs/{run}/userProcessingResults?$expand=subject($select=displayName),taskProcessingResults"))
+            .await;
+        assert_eq!(results["value"][0]["subject"]["displayName"], "Frank Li", "{results}");
+        assert_eq!(results["value"][0]["taskProcessingResults"].as_array().map(Vec::len), Some(3));
+    }
 }
