@@ -4,7 +4,9 @@
 //! those bound to the set (`riskyUsers/dismiss`).
 //! The few paths that are not an entity set are written out here: `/me`, `servicePrincipals`
 //! and `applications` by `appId`, the recycle bin, What-If, `filterByCurrentUser`, the
-//! authentication methods policy and the registration report's summary functions.
+//! authentication methods policy and the registration report's summary functions. Lifecycle
+//! workflows' own paths (versions by number, report and insight functions, what hangs below a
+//! run) are answered first by `sets/lifecycle.rs`.
 //!
 //! Resolution only finds the rows; `mod.rs` runs the query pipeline or the write on them.
 

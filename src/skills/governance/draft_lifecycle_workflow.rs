@@ -503,8 +503,9 @@ async fn draft_lifecycle_workflow(ctx: Ctx, p: DraftLifecycleWorkflowParams) -> 
                     name: u.user.display_name,
                     upn: u.user.user_principal_name,
                     department: u.user.department,
-                    hire_date: u.employee_hire_date,
-                    leave_date: u.employee_leave_date_time,
+                    // The date this category's trigger reads.
+                    hire_date: u.employee_hire_date.filter(|_| p.category == Category::Joiner),
+                    leave_date: u.employee_leave_date_time.filter(|_| p.category == Category::Leaver),
                 })
                 .collect(),
         ),

@@ -40,6 +40,9 @@ const RUN_WORKFLOW_ON_DEMAND: Declaration = Declaration {
     examples: EXAMPLES,
 };
 
+/// How the preview names the workflow among its targets.
+const WORKFLOW_TARGET: &str = "workflow ";
+
 /// At most this many user lookups at once.
 const IN_FLIGHT: usize = 8;
 
@@ -257,7 +260,7 @@ async fn prepare(ctx: Ctx, p: Arc<RunWorkflowOnDemandParams>) -> Result<WritePla
         effect.push_str(&format!(". Outside its scope ({}), run anyway as asked: {}", scope.words, outside.join(", ")));
     }
     let mut targets = vec![WriteTarget {
-        name: format!("workflow {name}"),
+        name: format!("{WORKFLOW_TARGET}{name}"),
         id: workflow.id.clone(),
         state: json!({
             "enabled": workflow.is_enabled,
@@ -338,7 +341,7 @@ async fn apply(
         })
         .collect();
     Ok(WorkflowRunStarted {
-        workflow: workflow.name.trim_start_matches("workflow ").to_string(),
+        workflow: workflow.name.strip_prefix(WORKFLOW_TARGET).unwrap_or(&workflow.name).to_string(),
         workflow_id: workflow.id.clone(),
         started: true,
         run_status: run.as_ref().and_then(|r| r.processing_status.clone()),
