@@ -979,3 +979,117 @@ async fn stop_then_apply_review_removes_the_denied_member() {
     assert_eq!(running.demo().writes_applied(), 2);
     running.stop().await;
 }
+
+// =============================================================================================
+// Lifecycle workflows: run_workflow_on_demand previewed (nothing runs), confirmed with the
+// workflow's name re-typed, and read back from the emulator's runs and per-user results; a
+// wrong or missing re-typed name, more than 10 users, a user outside the workflow's scope and a
+// disabled workflow are refused, each leaving the workflow's runs as they were; the token is
+// used once.
+// =============================================================================================
+
+const OFFBOARD_LEAVERS: &str = "Offboard leavers";
+const FRANK: &str = "frank.li@woodgrovebank.com";
+const BRIAN: &str = "brian.walsh@woodgrovebank.com";
+
+impl Running {
+    /// A workflow's on-demand runs as the emulator holds them, newest first.
+    async fn on_demand_runs(&self, workflow_id: &str) -> Vec<Value> {
+        let (status, body) = self
+            .graph(&format!(
+                "/identityGovernance/lifecycleWorkflows/workflows/{workflow_id}/runs?$filter=workflowExecutionType%20eq%20'onDemand'&$orderby=startedDateTime%20desc"
+            ))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["value"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+#[tokio::test]
+async fn run_workflow_on_demand_previews_refuses_and_runs_for_the_named_leavers() {
+    let running = start(Selection::everything(), &[]).await;
+    let args = json!({"workflow": OFFBOARD_LEAVERS, "users": [FRANK, BRIAN]});
+
+    // The preview runs nothing.
+    let preview = running.call("run_workflow_on_demand", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C3");
+    assert_eq!(preview.structured["confirm_target_required"], OFFBOARD_LEAVERS);
+    assert!(preview.text.contains("Disable user account"), "{}", preview.text);
+    let workflow_id = preview.structured["targets"][0]["id"].as_str().expect("the workflow's id").to_string();
+    let before = running.on_demand_runs(&workflow_id).await;
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Refusals, each running nothing.
+    let mut confirmed = args.clone();
+    confirmed["confirm"] = json!(confirmation);
+    let mut wrong = confirmed.clone();
+    wrong["confirm_target"] = json!("Onboard new hires");
+    refused(&running.call("run_workflow_on_demand", wrong).await, "does not match");
+    refused(&running.call("run_workflow_on_demand", confirmed.clone()).await, "confirm_target");
+    let eleven: Vec<String> = (1..=11).map(|n| format!("leaver{n}@woodgrovebank.com")).collect();
+    let too_many = running.call("run_workflow_on_demand", json!({"workflow": OFFBOARD_LEAVERS, "users": eleven})).await;
+    refused(&too_many, "at most 10");
+    assert!(too_many.text.contains("`users`"), "{}", too_many.text);
+    let guest =
+        running.call("run_workflow_on_demand", json!({"workflow": OFFBOARD_LEAVERS, "users": [FRANK, LUCIA]})).await;
+    refused(&guest, "outside the scope");
+    assert!(guest.text.contains("Lucia Romero"), "{}", guest.text);
+    let disabled = json!({"workflow": "Delete leaver accounts after 30 days", "users": [FRANK]});
+    refused(&running.call("run_workflow_on_demand", disabled).await, "disabled");
+    assert_eq!(running.on_demand_runs(&workflow_id).await, before, "no refusal ran the workflow");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Outside the scope on purpose: the preview says so, and still runs nothing.
+    let anyway = running
+        .call(
+            "run_workflow_on_demand",
+            json!({"workflow": OFFBOARD_LEAVERS, "users": [LUCIA], "allow_out_of_scope": true}),
+        )
+        .await;
+    token(&anyway);
+    assert!(anyway.text.contains("Outside its scope"), "{}", anyway.text);
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Confirmed: one run for exactly the two leavers, read back by the skill and the emulator.
+    confirmed["confirm_target"] = json!(OFFBOARD_LEAVERS);
+    let applied = running.call("run_workflow_on_demand", confirmed.clone()).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    assert_eq!(running.demo().writes_applied(), 1);
+    let after = running.on_demand_runs(&workflow_id).await;
+    assert_eq!(after.len(), before.len() + 1);
+    let run = &after[0];
+    assert_eq!(run["totalUsersCount"], 2);
+    assert_eq!(run["processingStatus"], "completed");
+    assert_eq!(applied.structured["run_id"], run["id"]);
+    let run_id = run["id"].as_str().expect("a run id");
+    let (_, results) = running
+        .graph(&format!(
+            "/identityGovernance/lifecycleWorkflows/workflows/{workflow_id}/runs/{run_id}/userProcessingResults"
+        ))
+        .await;
+    let mut subjects: Vec<String> = results["value"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["subject"]["id"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    subjects.sort();
+    let mut expected = vec![story::user_id("frank.li"), story::user_id("brian.walsh")];
+    expected.sort();
+    assert_eq!(subjects, expected);
+    let statuses: Vec<&str> = applied.structured["users"]
+        .as_array()
+        .map(|u| u.iter().filter_map(|u| u["status"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(statuses, ["completed", "completed"], "{}", applied.text);
+    let methods: Vec<&str> = applied.structured["graph_requests"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["method"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(methods.iter().filter(|m| **m == "POST").count(), 1, "one run started: {methods:?}");
+
+    // The same token again is stale: the run it started moved the workflow on.
+    refused(&running.call("run_workflow_on_demand", confirmed).await, "changed since the preview");
+    assert_eq!(running.on_demand_runs(&workflow_id).await.len(), after.len());
+    assert_eq!(running.demo().writes_applied(), 1);
+    running.stop().await;
+}

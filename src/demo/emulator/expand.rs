@@ -44,8 +44,10 @@ pub fn expand(ctx: &Ctx<'_>, item: &Value, how: &Expand) -> Option<Value> {
             let value = tenant.groups.get(group)?;
             Some(shape(ctx, &schema::GROUPS, value, Some(ObjectKind::Group), how.select.as_deref(), &[], false))
         }
-        // Navigations the registry declares with their rows (entitlement management).
-        _ => super::sets::expand_navigation(ctx, item, how),
+        // Navigations the registry declares with their rows (entitlement management), then
+        // lifecycle workflows' (tasks, createdBy, subject, task results …).
+        _ => super::sets::expand_navigation(ctx, item, how)
+            .or_else(|| super::sets::lifecycle::expand(ctx, item, how)),
     }
 }
 

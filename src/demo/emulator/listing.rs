@@ -220,6 +220,8 @@ fn validate_expand(ctx: &Ctx<'_>, expand: &[Expand], spec: &Spec) -> GraphResult
 fn expand_target_spec(property: &str) -> &'static Spec {
     match property {
         "manager" | "directReports" | "registeredOwners" | "registeredUsers" => &schema::USERS,
+        // Lifecycle workflows: who a result is about, who created or changed a workflow.
+        "subject" | "createdBy" | "lastModifiedBy" => &schema::USERS,
         "roleDefinition" => &schema::ROLE_DEFINITIONS,
         other => super::sets::navigation_spec(other).unwrap_or(&schema::DIRECTORY_OBJECTS),
     }
@@ -459,6 +461,7 @@ pub fn shape(
         }
     }
     evolvable_risk_detail(ctx, &mut out);
+    super::sets::lifecycle::evolvable_category(ctx, item_spec, &mut out);
     for item in expand {
         if let Some(expanded) = super::expand::expand(ctx, value, item) {
             out.insert(item.property.clone(), expanded);

@@ -408,6 +408,11 @@ fn answer(
             match action.run {
                 Run::Query(run) => Ok(Answer::Json(StatusCode::OK, run(&ctx, &id, body)?)),
                 Run::OnCollection { .. } => Err(GraphError::no_route(action.name)),
+                Run::WithBody { plan, apply } => {
+                    let planned = plan(tenant, &id, body)?;
+                    state.apply(Change::ActWithBody { id, planned, apply })?;
+                    Ok(Answer::NoContent)
+                }
                 Run::Change { apply, returns } => {
                     let value = state.apply(Change::Act { id, apply })?.unwrap_or(Value::Null);
                     Ok(Answer::Json(

@@ -6,7 +6,9 @@
 //! and `applications` by `appId`, the recycle bin, What-If, `filterByCurrentUser` (directory
 //! roles and PIM for Groups), the authentication methods policy and the registration report's
 //! summary functions; below an access review series, its area module
-//! (`sets/governance_reviews.rs`) answers.
+//! (`sets/governance_reviews.rs`) answers. Lifecycle workflows' own paths (versions by number,
+//! report and insight functions, what hangs below a run) are answered first by
+//! `sets/lifecycle.rs`.
 //!
 //! Resolution only finds the rows; `mod.rs` runs the query pipeline or the write on them.
 
@@ -61,6 +63,9 @@ const FILTER_BY_CURRENT_USER: &str = "filterByCurrentUser(on='principal')";
 /// `v1.0` or `beta`, for what Graph serves on beta alone.
 pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[&str]) -> GraphResult<Resolved<'t>> {
     let beta = version == "beta";
+    if let Some(resolved) = sets::lifecycle::route(tenant, segments) {
+        return resolved;
+    }
     match segments {
         ["me", rest @ ..] => {
             let users = sets::by_path("users").ok_or_else(|| GraphError::no_route("me"))?;

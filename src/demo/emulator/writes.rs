@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::demo::tenant::{DirectoryRef, Tenant};
 
 use super::errors::{GraphError, GraphResult};
-use super::sets::{CollectionCall, CollectionFn, EntitySet, Navigation, Target};
+use super::sets::{BodyFn, CollectionCall, CollectionFn, EntitySet, Navigation, Target};
 
 /// The function an action applies: the tenant, the item id, the time of the request.
 pub type ActionFn = fn(&mut Tenant, &str, &str) -> GraphResult<Value>;
@@ -44,6 +44,12 @@ pub enum Change {
     ActOnCollection {
         call: CollectionCall,
         apply: CollectionFn,
+    },
+    /// An item-bound action with a body (`workflows/{id}/activate`), as its plan read the body.
+    ActWithBody {
+        id: String,
+        planned: Value,
+        apply: BodyFn,
     },
     AddRef {
         set: &'static EntitySet,
@@ -134,6 +140,7 @@ impl Write {
             Change::Act { id, apply } => apply(tenant, id, &self.at).map(Some),
             Change::ActOnCollection { call, apply } => apply(tenant, call).map(|()| None),
             Change::Area(apply) => apply(tenant).map(|()| None),
+            Change::ActWithBody { id, planned, apply } => apply(tenant, id, planned, &self.at).map(|()| None),
             Change::AddRef { set, id, navigation, member } => {
                 let refs = ref_writes(navigation)?;
                 if set.find(tenant, id).is_none() {

@@ -179,7 +179,8 @@ pub fn groups(people: &[Person], devices: &[Device]) -> Vec<Group> {
         330,
     )
     .owned_by(&["claire.dubois"])
-    .with_users(story().filter(handle_is(&["aisha.bello", "ben.carter"])));
+    // The joiner workflow's "Add user to groups" task added the new starters it processed.
+    .with_users(story().filter(handle_is(&["aisha.bello", "ben.carter", "owen.price", "sara.lindgren"])));
     new_hires
         .owners
         .push(DirectoryRef { kind: super::ObjectKind::ServicePrincipal, id: service_principal_id(HR_ONBOARDING) });

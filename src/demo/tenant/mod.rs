@@ -28,6 +28,7 @@ mod extended_sign_ins;
 mod groups;
 mod ids;
 pub(in crate::demo) mod licences;
+pub(in crate::demo) mod lifecycle;
 mod methods;
 mod people;
 pub(in crate::demo) mod pim_groups;
@@ -244,6 +245,9 @@ pub struct Tenant {
     pub beta_sign_ins: Arc<Collection>,
     /// Provisioning (synchronization) jobs by service principal id.
     pub synchronization_jobs: Arc<HashMap<String, Vec<Value>>>,
+    /// What Graph keeps below each lifecycle workflow (tasks, versions, runs and their
+    /// results), by workflow id.
+    pub workflow_records: Arc<HashMap<String, lifecycle::WorkflowRecords>>,
     /// Collections built by the generators the entity-set registry names, by entity-set path.
     generated: HashMap<&'static str, Arc<Collection>>,
     /// User id by lower-cased user principal name.
@@ -648,6 +652,7 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
             &tenant_id,
         ))),
         synchronization_jobs: Arc::new(provisioning::synchronization_jobs(&clock).into_iter().collect()),
+        workflow_records: Arc::new(lifecycle::records(&generation)),
         generated,
         users_by_upn: Arc::new(users_by_upn),
         tenant_id,

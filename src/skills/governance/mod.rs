@@ -1,4 +1,6 @@
-//! The `governance` toolset: access reviews, entitlement management and lifecycle workflows.
+//! The `governance` toolset: Microsoft Entra ID Governance — access reviews, entitlement
+//! management and lifecycle workflows (joiner, mover, leaver: their definitions, versions, runs
+//! and insights, on-demand runs, and drafting a new one from intent).
 
 // Access reviews: series, instances, reviewers and decisions; recording decisions, stopping
 // and applying reviews.
@@ -6,6 +8,10 @@ mod reviews_model;
 // Entitlement management: helpers.
 mod entitlement_model;
 mod entitlement_policy;
+// Lifecycle workflows: what they read of Graph and how they say it, and task words matched
+// to built-in tasks.
+mod workflow_match;
+mod workflow_model;
 
 crate::toolset! {
     // Access reviews.
@@ -23,4 +29,14 @@ crate::toolset! {
     get_access_package,
     list_user_access_package_assignments,
     get_connected_organization,
+    // Lifecycle workflows.
+    list_workflows,
+    get_workflow,
+    list_deleted_workflows,
+    list_workflow_templates_and_tasks,
+    get_workflow_run_report,
+    get_workflow_insights,
+    compare_workflow_versions,
+    run_workflow_on_demand,
+    draft_lifecycle_workflow,
 }

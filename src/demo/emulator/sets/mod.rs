@@ -1,7 +1,7 @@
 //! The entity-set registry: every collection the emulator serves, declared once by the area it
 //! belongs to (`directory.rs`, `audit_logs.rs`, `identity_protection.rs`,
 //! `conditional_access.rs`, `role_management.rs`, `access.rs`, `reports.rs`, `entitlement.rs`,
-//! `governance_reviews.rs`).
+//! `governance_reviews.rs`, `lifecycle.rs`).
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
 //! where its rows come from, the navigations below one item, the actions bound to an item or to
@@ -17,6 +17,7 @@ mod directory;
 mod entitlement;
 pub(super) mod governance_reviews;
 mod identity_protection;
+pub mod lifecycle;
 mod reports;
 mod role_management;
 
@@ -47,6 +48,7 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         reports::SETS,
         entitlement::SETS,
         governance_reviews::SETS,
+        lifecycle::SETS,
     ]
     .into_iter()
     .flatten()
@@ -267,7 +269,15 @@ pub enum Run {
     /// gets the ids, the caller and the time of the request, and Graph answers 204. Journaled
     /// like every write.
     OnCollection { ids: &'static str, max: usize, apply: CollectionFn },
+    /// Changes the item as its body says (`workflows/{id}/activate` with `subjects`): `plan`
+    /// checks the body against the tenant as Graph does, before anything changes, and returns
+    /// what `apply` needs; `apply` gets the item id, that value and the time of the request,
+    /// and Graph answers 204. Journaled like every write.
+    WithBody { plan: fn(&Tenant, &str, &[u8]) -> GraphResult<Value>, apply: BodyFn },
 }
+
+/// What a body-carrying action changes: the tenant, the item id, the planned value, the time.
+pub type BodyFn = fn(&mut Tenant, &str, &Value, &str) -> GraphResult<()>;
 
 /// What a collection-bound action changes: the tenant, and the call.
 pub type CollectionFn = fn(&mut Tenant, &CollectionCall) -> GraphResult<()>;
