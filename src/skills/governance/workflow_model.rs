@@ -493,6 +493,7 @@ fn expr_words(expr: &Expr, nested: bool) -> String {
         }
         Expr::StartsWith { path: p, prefix } => format!("{} starts with '{prefix}'", path(p)),
         Expr::EndsWith { path: p, suffix } => format!("{} ends with '{suffix}'", path(p)),
+        Expr::Contains { path: p, text } => format!("{} contains '{text}'", path(p)),
         Expr::And(a, b) => format!("{} and {}", expr_words(a, true), expr_words(b, true)),
         Expr::Or(a, b) => {
             let text = format!("{} or {}", expr_words(a, true), expr_words(b, true));

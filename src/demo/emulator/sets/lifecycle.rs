@@ -599,7 +599,7 @@ fn insights<'t>(tenant: &'t Tenant, function: &str) -> GraphResult<Resolved<'t>>
                 })
                 .collect();
             rows.sort_by_key(|r| std::cmp::Reverse(count(r, "totalUsers")));
-            Ok(Resolved::ComputedRows { spec: &TOP_WORKFLOWS, rows })
+            Ok(Resolved::ComputedRows { spec: &TOP_WORKFLOWS, rows, filtered: false })
         }
         "topTasksProcessedSummary" => {
             let mut by_definition: Vec<TaskTally> = Vec::new();
@@ -626,7 +626,7 @@ fn insights<'t>(tenant: &'t Tenant, function: &str) -> GraphResult<Resolved<'t>>
             }
             by_definition.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.name.cmp(&b.name)));
             let rows = by_definition.iter().map(TaskTally::json).collect();
-            Ok(Resolved::ComputedRows { spec: &TOP_TASKS, rows })
+            Ok(Resolved::ComputedRows { spec: &TOP_TASKS, rows, filtered: false })
         }
         _ => Err(GraphError::no_route(function)),
     }
