@@ -10,7 +10,7 @@ use rmcp::model::{GetPromptResult, JsonObject, Prompt, PromptArgument, PromptMes
 
 use crate::discovery::RUN_SKILL;
 use crate::error::SkillError;
-use crate::shared::{UserRef, parse_guid};
+use crate::shared::{Since, UserRef, parse_guid};
 use crate::skills::{self, Selection};
 
 struct Playbook {
@@ -38,108 +38,168 @@ const fn step(skill: &'static str, text: &'static str) -> Step {
     Step { skill, text }
 }
 
-const PLAYBOOKS: &[Playbook] = &[
-    Playbook {
-        name: "investigate_user",
-        title: "Investigate a user",
-        description: "Who this user is, what they signed in to and from where, their risk, what changed, what they can access, and what to do now.",
-        arguments: &[("user", "UPN or object id of the user", true)],
-        task: "Investigate the Entra ID account {user}: profile, sign-ins, risk, recent changes and access, then say what to do.",
-        steps: &[
-            step(
-                "get_user",
-                "Call get_user with user={user}: enabled or blocked, member or guest, department, manager, synced or cloud, last sign-in and last password change.",
-            ),
-            step(
-                "list_sign_ins",
-                "Call list_sign_ins with user={user} and since=7d: failures and their codes, new countries, IPs, apps and devices, and any success right after a failure or a risky sign-in.",
-            ),
-            step(
-                "explain_sign_in_failure",
-                "For the latest failure, call explain_sign_in_failure with user={user}: the cause, the Conditional Access policies involved and the fix.",
-            ),
-            step(
-                "summarize_user_risk",
-                "Call summarize_user_risk with user={user}: level, state, detections, the timeline and the remediation it proposes.",
-            ),
-            step(
-                "list_directory_audits",
-                "Call list_directory_audits with user={user} and since=7d: changes made by or to the account (password resets, new methods, role or group changes).",
-            ),
-            step(
-                "list_user_auth_methods",
-                "Call list_user_auth_methods with user={user}: was a method added recently, is there a phishing-resistant one?",
-            ),
-            step(
-                "get_user_devices",
-                "Call get_user_devices with user={user}: are the devices known, compliant and managed?",
-            ),
-            step(
-                "get_user_access_summary",
-                "Call get_user_access_summary with user={user}: directory roles (direct, through groups, PIM eligible), app access and consents — what an attacker holding this account could reach.",
-            ),
-        ],
-        conclusion: "End with: a timeline (UTC) of what happened; whether the account looks compromised and the facts that say so; what it can reach; and the remediation as tool calls in order, each previewed then confirmed by the admin:",
-        remediation: REMEDIATION,
-    },
-    Playbook {
-        name: "investigate_risky_user",
-        title: "Investigate a risky user",
-        description: "Why is this user risky, was the account used by someone else, and what should be done.",
-        arguments: &[("user", "UPN or object id of the user", true)],
-        task: "Investigate the Entra ID risk of user {user}.",
-        steps: &[
-            step(
-                "get_risky_user",
-                "Call get_risky_user with user={user}: note the risk level, state, detection types and risky sign-ins.",
-            ),
-            step(
-                "list_risk_detections",
-                "Call list_risk_detections with user={user} and since=30d for the full detection history; for a password spray, call list_risk_detections with risk_event_type=passwordSpray to see who else the same IP hit.",
-            ),
-            step(
-                "list_sign_ins",
-                "Call list_sign_ins with user={user}, since=7d: look for a success after a detection (possible compromise), MFA passed or denied (500121), and new devices or countries.",
-            ),
-            step("get_user_devices", "Call get_user_devices for {user}: is the device known and compliant?"),
-            step(
-                "list_user_auth_methods",
-                "Call list_user_auth_methods for {user}: does the user have a phishing-resistant method?",
-            ),
-            step(
-                "get_user_memberships",
-                "Call get_user_memberships for {user}: is the user in privileged or sensitive groups?",
-            ),
-        ],
-        conclusion: "Conclude with: what happened (timeline, UTC), whether the account is likely compromised, and the remediation (reset the password outside this server, then the tool calls below). Quote ids.",
-        remediation: REMEDIATION,
-    },
-    Playbook {
-        name: "triage_failed_sign_in",
-        title: "Triage a failed sign-in",
-        description: "Why a user's sign-in failed and what to change, from the log and today's policies.",
-        arguments: &[
-            ("user", "UPN or object id of the user who could not sign in", true),
-            ("sign_in_id", "the failed sign-in's id, if known", false),
-        ],
-        task: "Find out why {user} could not sign in and what to change.",
-        steps: &[
-            step(
-                "explain_sign_in_failure",
-                "Call explain_sign_in_failure with {sign_in}: read the error's meaning, the failing Conditional Access policies and their unmet controls, the What-If replay and the next step. If it was an interrupt (50074/50076) followed by a success, there is nothing to fix.",
-            ),
-            step("get_user_devices", "If a policy requires a compliant device, call get_user_devices for {user}."),
-            step("list_user_auth_methods", "If a policy requires MFA, call list_user_auth_methods for {user}."),
-            step("get_risky_user", "If risk blocked the sign-in, call get_risky_user for {user}."),
-            step(
-                "list_sign_ins",
-                "Call list_sign_ins with user={user}, outcome=failure, since=7d to see whether the failure repeats.",
-            ),
-        ],
-        conclusion: "Answer with the cause in one sentence, the evidence (sign-in id, policy names, codes), and the fix.",
-        remediation: &[],
-    },
-];
+const PLAYBOOKS: &[&Playbook] = &[&INVESTIGATE_USER, &INVESTIGATE_RISKY_USER, &TRIAGE_FAILED_SIGN_IN, &ACCESS_AUDIT];
+
+const INVESTIGATE_USER: Playbook = Playbook {
+    name: "investigate_user",
+    title: "Investigate a user",
+    description: "Who this user is, what they signed in to and from where, their risk, what changed, what they can access, and what to do now.",
+    arguments: &[("user", "UPN or object id of the user", true)],
+    task: "Investigate the Entra ID account {user}: profile, sign-ins, risk, recent changes and access, then say what to do.",
+    steps: &[
+        step(
+            "get_user",
+            "Call get_user with user={user}: enabled or blocked, member or guest, department, manager, synced or cloud, last sign-in and last password change.",
+        ),
+        step(
+            "list_sign_ins",
+            "Call list_sign_ins with user={user} and since=7d: failures and their codes, new countries, IPs, apps and devices, and any success right after a failure or a risky sign-in.",
+        ),
+        step(
+            "explain_sign_in_failure",
+            "For the latest failure, call explain_sign_in_failure with user={user}: the cause, the Conditional Access policies involved and the fix.",
+        ),
+        step(
+            "summarize_user_risk",
+            "Call summarize_user_risk with user={user}: level, state, detections, the timeline and the remediation it proposes.",
+        ),
+        step(
+            "list_directory_audits",
+            "Call list_directory_audits with user={user} and since=7d: changes made by or to the account (password resets, new methods, role or group changes).",
+        ),
+        step(
+            "list_user_auth_methods",
+            "Call list_user_auth_methods with user={user}: was a method added recently, is there a phishing-resistant one?",
+        ),
+        step(
+            "get_user_devices",
+            "Call get_user_devices with user={user}: are the devices known, compliant and managed?",
+        ),
+        step(
+            "get_user_access_summary",
+            "Call get_user_access_summary with user={user}: directory roles (direct, through groups, PIM eligible), app access and consents — what an attacker holding this account could reach.",
+        ),
+    ],
+    conclusion: "End with: a timeline (UTC) of what happened; whether the account looks compromised and the facts that say so; what it can reach; and the remediation as tool calls in order, each previewed then confirmed by the admin:",
+    remediation: REMEDIATION,
+};
+
+const INVESTIGATE_RISKY_USER: Playbook = Playbook {
+    name: "investigate_risky_user",
+    title: "Investigate a risky user",
+    description: "Why is this user risky, was the account used by someone else, and what should be done.",
+    arguments: &[("user", "UPN or object id of the user", true)],
+    task: "Investigate the Entra ID risk of user {user}.",
+    steps: &[
+        step(
+            "get_risky_user",
+            "Call get_risky_user with user={user}: note the risk level, state, detection types and risky sign-ins.",
+        ),
+        step(
+            "list_risk_detections",
+            "Call list_risk_detections with user={user} and since=30d for the full detection history; for a password spray, call list_risk_detections with risk_event_type=passwordSpray to see who else the same IP hit.",
+        ),
+        step(
+            "list_sign_ins",
+            "Call list_sign_ins with user={user}, since=7d: look for a success after a detection (possible compromise), MFA passed or denied (500121), and new devices or countries.",
+        ),
+        step("get_user_devices", "Call get_user_devices for {user}: is the device known and compliant?"),
+        step(
+            "list_user_auth_methods",
+            "Call list_user_auth_methods for {user}: does the user have a phishing-resistant method?",
+        ),
+        step(
+            "get_user_memberships",
+            "Call get_user_memberships for {user}: is the user in privileged or sensitive groups?",
+        ),
+    ],
+    conclusion: "Conclude with: what happened (timeline, UTC), whether the account is likely compromised, and the remediation (reset the password outside this server, then the tool calls below). Quote ids.",
+    remediation: REMEDIATION,
+};
+
+const TRIAGE_FAILED_SIGN_IN: Playbook = Playbook {
+    name: "triage_failed_sign_in",
+    title: "Triage a failed sign-in",
+    description: "Why a user's sign-in failed and what to change, from the log and today's policies.",
+    arguments: &[
+        ("user", "UPN or object id of the user who could not sign in", true),
+        ("sign_in_id", "the failed sign-in's id, if known", false),
+    ],
+    task: "Find out why {user} could not sign in and what to change.",
+    steps: &[
+        step(
+            "explain_sign_in_failure",
+            "Call explain_sign_in_failure with {sign_in}: read the error's meaning, the failing Conditional Access policies and their unmet controls, the What-If replay and the next step. If it was an interrupt (50074/50076) followed by a success, there is nothing to fix.",
+        ),
+        step("get_user_devices", "If a policy requires a compliant device, call get_user_devices for {user}."),
+        step("list_user_auth_methods", "If a policy requires MFA, call list_user_auth_methods for {user}."),
+        step("get_risky_user", "If risk blocked the sign-in, call get_risky_user for {user}."),
+        step(
+            "list_sign_ins",
+            "Call list_sign_ins with user={user}, outcome=failure, since=7d to see whether the failure repeats.",
+        ),
+    ],
+    conclusion: "Answer with the cause in one sentence, the evidence (sign-in id, policy names, codes), and the fix.",
+    remediation: &[],
+};
+
+/// The access audit a manager reads: who holds privileged roles and how, how reviewers decided,
+/// who has access through packages (partners included), and which lifecycle workflows failed.
+const ACCESS_AUDIT: Playbook = Playbook {
+    name: "prepare_access_audit",
+    title: "Prepare an access audit",
+    description: "Privileged roles (permanent, eligible, expiring), pending and overridden access reviews, access packages and partner access, failed lifecycle workflows: a report a manager can read.",
+    arguments: &[(
+        "since",
+        "how far back to read workflow runs and review activity: `30d` (default), `90d` or an RFC 3339 time",
+        false,
+    )],
+    task: "Prepare an access audit of this Entra ID tenant covering {since} up to now, for a manager who is not an identity specialist.",
+    steps: &[
+        step(
+            "list_role_assignments",
+            "Call list_role_assignments with role=Global Administrator, then Privileged Role Administrator, Privileged Authentication Administrator, Security Administrator and User Administrator: who holds each, permanently or through a group.",
+        ),
+        step(
+            "list_eligible_roles",
+            "Call list_eligible_roles for the same roles: who may activate them, and until when.",
+        ),
+        step(
+            "list_scheduled_roles",
+            "Call list_scheduled_roles: assignments ending soon and schedules starting in the future.",
+        ),
+        step(
+            "get_user_access_summary",
+            "For every permanent Global Administrator who is not a break-glass account, and every holder flagged above, call get_user_access_summary: the sources of their power and the flags.",
+        ),
+        step(
+            "list_access_reviews",
+            "Call list_access_reviews: the reviews in progress ordered by due date, and the completed ones in the window.",
+        ),
+        step(
+            "analyze_review_decisions",
+            "For each review in progress or completed in the window, call analyze_review_decisions: decisions against the recommendation (who, why), reviewers who have not acted, what applying would remove.",
+        ),
+        step(
+            "list_access_packages",
+            "Call list_access_packages: what each package grants; then get_access_package for those open to external partners.",
+        ),
+        step(
+            "get_connected_organization",
+            "For each connected organization the packages name, call get_connected_organization: sponsors and the external users holding access, with expiry.",
+        ),
+        step(
+            "get_workflow_run_report",
+            "Call list_workflows, then get_workflow_run_report with since={since} for each joiner, mover and leaver workflow: failed users and the task that failed.",
+        ),
+        step(
+            "get_workflow_insights",
+            "Call get_workflow_insights with since={since}: the most failing workflows and tasks.",
+        ),
+    ],
+    conclusion: "Write the report in plain words with these sections: 1. Privileged roles (holders, permanent vs just-in-time, what should change); 2. Access reviews (overdue, overridden recommendations, inactive reviewers); 3. Access packages and partner access; 4. Lifecycle workflow failures; 5. Actions, each with its owner and the tool that performs it where there is one. Quote names and ids; state facts, not guesses.",
+    remediation: &[],
+};
 
 /// The remediation steps offered at the end of a user investigation, in the order an incident
 /// responder takes them.
@@ -184,12 +244,23 @@ pub fn list() -> Vec<Prompt> {
 /// Renders one prompt for the server's selection, or says what is wrong with its arguments.
 pub fn get(name: &str, arguments: &JsonObject, selection: &Selection) -> Result<Option<GetPromptResult>, SkillError> {
     let Some(playbook) = PLAYBOOKS.iter().find(|p| p.name == name) else { return Ok(None) };
-    let user = user_argument(arguments)?;
+    let user = if playbook.arguments.iter().any(|(name, _, _)| *name == "user") {
+        user_argument(arguments)?
+    } else {
+        String::new()
+    };
+    let since = match arguments.get("since").and_then(|v| v.as_str()) {
+        Some(since) if !since.trim().is_empty() => {
+            Since::new(since).resolve("since", chrono::Utc::now())?;
+            since.trim().to_string()
+        }
+        _ => "30d".to_string(),
+    };
     let sign_in = match arguments.get("sign_in_id").and_then(|v| v.as_str()) {
         Some(id) if !id.trim().is_empty() => format!("sign_in_id={}", parse_guid("sign_in_id", id)?),
         _ => format!("user={user}"),
     };
-    let fill = |text: &str| text.replace("{user}", &user).replace("{sign_in}", &sign_in);
+    let fill = |text: &str| text.replace("{user}", &user).replace("{sign_in}", &sign_in).replace("{since}", &since);
 
     let mut text = fill(playbook.task);
     if selection.discover {
@@ -306,6 +377,29 @@ mod tests {
 
     fn text_contains(selection: &Selection, needle: &str) -> bool {
         text("investigate_user", &[("user", "karita@woodgrovebank.com")], selection).contains(needle)
+    }
+
+    #[test]
+    fn the_access_audit_walks_roles_reviews_packages_and_workflows() {
+        let text = text("prepare_access_audit", &[("since", "90d")], &Selection::everything());
+        let order = [
+            "list_role_assignments with role=Global Administrator",
+            "list_eligible_roles",
+            "list_access_reviews",
+            "analyze_review_decisions",
+            "list_access_packages",
+            "get_workflow_run_report with since=90d",
+        ];
+        let positions: Vec<usize> =
+            order.iter().map(|s| text.find(s).unwrap_or_else(|| panic!("{s} missing: {text}"))).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "steps out of order: {positions:?}");
+        assert!(text_with_default_window().contains("since=30d"));
+        let all = Selection::everything();
+        assert!(get("prepare_access_audit", &args(&[("since", "last quarter")]), &all).is_err());
+    }
+
+    fn text_with_default_window() -> String {
+        text("prepare_access_audit", &[], &Selection::everything())
     }
 
     #[test]

@@ -31,7 +31,7 @@ async fn prompts_chain_the_skills() {
     let client = spawn().await;
     let prompts = client.list_all_prompts().await.expect("prompts/list");
     let names: Vec<&str> = prompts.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["investigate_user", "investigate_risky_user", "triage_failed_sign_in"]);
+    assert_eq!(names, ["investigate_user", "investigate_risky_user", "triage_failed_sign_in", "prepare_access_audit"]);
     let mut args = serde_json::Map::new();
     args.insert("user".into(), "karita@woodgrovebank.com".into());
     let prompt = client

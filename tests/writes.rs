@@ -1065,7 +1065,7 @@ async fn run_workflow_on_demand_previews_refuses_and_runs_for_the_named_leavers(
     let run_id = run["id"].as_str().expect("a run id");
     let (_, results) = running
         .graph(&format!(
-            "/identityGovernance/lifecycleWorkflows/workflows/{workflow_id}/runs/{run_id}/userProcessingResults"
+            "/identityGovernance/lifecycleWorkflows/workflows/{workflow_id}/runs/{run_id}/userProcessingResults?$expand=subject"
         ))
         .await;
     let mut subjects: Vec<String> = results["value"]

@@ -46,8 +46,7 @@ pub fn expand(ctx: &Ctx<'_>, item: &Value, how: &Expand) -> Option<Value> {
         }
         // Navigations the registry declares with their rows (entitlement management), then
         // lifecycle workflows' (tasks, createdBy, subject, task results …).
-        _ => super::sets::expand_navigation(ctx, item, how)
-            .or_else(|| super::sets::lifecycle::expand(ctx, item, how)),
+        _ => super::sets::expand_navigation(ctx, item, how).or_else(|| super::sets::lifecycle::expand(ctx, item, how)),
     }
 }
 

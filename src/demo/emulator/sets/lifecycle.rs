@@ -803,7 +803,7 @@ mod tests {
         let graph = start().await;
         let client = Client::new(&graph);
         let mover = workflow_id(MOVE_NOTIFICATIONS);
-        let (status, v1) = client.json(&format!("{LW}/workflows/{mover}/versions/1")).await;
+        let (status, v1) = client.json(&format!("{LW}/workflows/{mover}/versions/1?$expand=tasks")).await;
         assert_eq!(status, StatusCode::OK, "{v1}");
         assert_eq!(v1["tasks"].as_array().map(Vec::len), Some(1));
         let (status, _) = client.json(&format!("{LW}/workflows/{mover}/versions/9")).await;
