@@ -103,48 +103,14 @@ async fn prepare(ctx: Ctx, p: Arc<AddGroupMembersParams>) -> Result<WritePlan, S
 async fn apply(ctx: Ctx, _p: Arc<AddGroupMembersParams>, plan: WritePlan) -> Result<MembersAdded, SkillError> {
     let (group, users) =
         plan.targets.split_first().ok_or_else(|| SkillError::new(ErrorKind::Upstream, "no group to change"))?;
-    let mut added = Vec::new();
-    let mut already_members = Vec::new();
-    let mut failed = Vec::new();
-    // One at a time: a failure stops nothing else, and each outcome is known.
-    for (user, member) in planned_users(users) {
-        if member {
-            already_members.push(MemberUnchanged { user: user.name.clone(), id: user.id.clone() });
-            continue;
-        }
-        match ctx.graph.write(add_request(&group.id, &user.id)).await {
-            Ok(_) => added.push(user),
-            Err(e) if already_there(&e) => {
-                already_members.push(MemberUnchanged { user: user.name.clone(), id: user.id.clone() });
-            }
-            // Nothing changed yet: the call fails as a whole.
-            Err(e) if added.is_empty() && failed.is_empty() => return Err(e),
-            Err(e) => failed.push(MemberFailed {
-                user: user.name.clone(),
-                id: user.id.clone(),
-                error: format!("{}: {}", e.kind.as_str(), e.message),
-            }),
-        }
-    }
-    // Read back what the group holds now, rather than assume it.
-    let ids: Vec<&str> = added.iter().map(|t| t.id.as_str()).collect();
-    let (members, count) = tokio::join!(direct_members(&ctx, &group.id, &ids), member_count(&ctx, &group.id));
-    let members = ctx.optional("read-back", members);
-    let added = added
-        .into_iter()
-        .map(|t| MemberChange {
-            user: t.name.clone(),
-            id: t.id.clone(),
-            member_now: members.as_ref().map(|m| m.contains(&t.id.to_ascii_lowercase())),
-        })
-        .collect();
+    let applied = apply_each(&ctx, group, users, true).await?;
     Ok(MembersAdded {
         group: group.name.clone(),
         group_id: group.id.clone(),
-        added,
-        already_members,
-        failed,
-        member_count: count,
+        added: applied.changed,
+        already_members: applied.unchanged,
+        failed: applied.failed,
+        member_count: applied.member_count,
     })
 }
 

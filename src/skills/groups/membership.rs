@@ -286,6 +286,60 @@ pub fn rows_table(
     table(&["user", "outcome", "member now", "id"], &rows)
 }
 
+/// What a confirmed membership change did, user by user, and the group read back afterwards.
+pub struct Applied {
+    pub changed: Vec<MemberChange>,
+    /// Users already as wanted: skipped, or changed by someone else in the meantime.
+    pub unchanged: Vec<MemberUnchanged>,
+    pub failed: Vec<MemberFailed>,
+    pub member_count: Option<u64>,
+}
+
+/// Adds (`adding`) or removes the planned users one at a time, so a failure stops nothing else
+/// and each outcome is known; users already as wanted are skipped. Fails as a whole only when
+/// the first change fails. Then reads back who is a direct member now, rather than assume it.
+pub async fn apply_each(
+    ctx: &Ctx,
+    group: &WriteTarget,
+    users: &[WriteTarget],
+    adding: bool,
+) -> Result<Applied, SkillError> {
+    let unchanged_row = |user: &WriteTarget| MemberUnchanged { user: user.name.clone(), id: user.id.clone() };
+    let (mut changed, mut unchanged, mut failed) = (Vec::new(), Vec::new(), Vec::new());
+    for (user, member) in planned_users(users) {
+        if member == adding {
+            unchanged.push(unchanged_row(user));
+            continue;
+        }
+        let request = if adding { add_request(&group.id, &user.id) } else { remove_request(&group.id, &user.id) };
+        match ctx.graph.write(request).await {
+            Ok(_) => changed.push(user),
+            // Added or removed by someone else meanwhile: the outcome the caller wanted.
+            Err(e) if (adding && already_there(&e)) || (!adding && e.kind == ErrorKind::NotFound) => {
+                unchanged.push(unchanged_row(user));
+            }
+            Err(e) if changed.is_empty() && failed.is_empty() => return Err(e),
+            Err(e) => failed.push(MemberFailed {
+                user: user.name.clone(),
+                id: user.id.clone(),
+                error: format!("{}: {}", e.kind.as_str(), e.message),
+            }),
+        }
+    }
+    let ids: Vec<&str> = changed.iter().map(|t| t.id.as_str()).collect();
+    let (members, member_count) = tokio::join!(direct_members(ctx, &group.id, &ids), member_count(ctx, &group.id));
+    let members = ctx.optional("read-back", members);
+    let changed = changed
+        .into_iter()
+        .map(|t| MemberChange {
+            user: t.name.clone(),
+            id: t.id.clone(),
+            member_now: members.as_ref().map(|m| m.contains(&t.id.to_ascii_lowercase())),
+        })
+        .collect();
+    Ok(Applied { changed, unchanged, failed, member_count })
+}
+
 /// Whether Graph refused an addition because the member is there already (a race with
 /// someone else's change): the outcome the caller wanted.
 pub fn already_there(e: &SkillError) -> bool {

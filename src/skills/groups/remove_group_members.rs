@@ -116,46 +116,14 @@ async fn prepare(ctx: Ctx, p: Arc<RemoveGroupMembersParams>) -> Result<WritePlan
 async fn apply(ctx: Ctx, _p: Arc<RemoveGroupMembersParams>, plan: WritePlan) -> Result<MembersRemoved, SkillError> {
     let (group, users) =
         plan.targets.split_first().ok_or_else(|| SkillError::new(ErrorKind::Upstream, "no group to change"))?;
-    let mut removed = Vec::new();
-    let mut not_members = Vec::new();
-    let mut failed = Vec::new();
-    for (user, member) in planned_users(users) {
-        if !member {
-            not_members.push(MemberUnchanged { user: user.name.clone(), id: user.id.clone() });
-            continue;
-        }
-        match ctx.graph.write(remove_request(&group.id, &user.id)).await {
-            Ok(_) => removed.push(user),
-            // Gone already (someone else removed them): the outcome the caller wanted.
-            Err(e) if e.kind == ErrorKind::NotFound => {
-                not_members.push(MemberUnchanged { user: user.name.clone(), id: user.id.clone() });
-            }
-            Err(e) if removed.is_empty() && failed.is_empty() => return Err(e),
-            Err(e) => failed.push(MemberFailed {
-                user: user.name.clone(),
-                id: user.id.clone(),
-                error: format!("{}: {}", e.kind.as_str(), e.message),
-            }),
-        }
-    }
-    let ids: Vec<&str> = removed.iter().map(|t| t.id.as_str()).collect();
-    let (members, count) = tokio::join!(direct_members(&ctx, &group.id, &ids), member_count(&ctx, &group.id));
-    let members = ctx.optional("read-back", members);
-    let removed = removed
-        .into_iter()
-        .map(|t| MemberChange {
-            user: t.name.clone(),
-            id: t.id.clone(),
-            member_now: members.as_ref().map(|m| m.contains(&t.id.to_ascii_lowercase())),
-        })
-        .collect();
+    let applied = apply_each(&ctx, group, users, false).await?;
     Ok(MembersRemoved {
         group: group.name.clone(),
         group_id: group.id.clone(),
-        removed,
-        not_members,
-        failed,
-        member_count: count,
+        removed: applied.changed,
+        not_members: applied.unchanged,
+        failed: applied.failed,
+        member_count: applied.member_count,
     })
 }
 
