@@ -181,10 +181,11 @@ fn validate_select(select: &[String], spec: &Spec, mixed: bool) -> GraphResult<(
 fn validate_expand(expand: &[Expand], spec: &Spec) -> GraphResult<()> {
     for item in expand {
         if spec.expandable.contains(&item.property) {
+            let target = expand_target_spec(&item.property);
             if let Some(select) = &item.select {
-                let target = expand_target_spec(&item.property);
                 validate_select(select, target, target.properties.is_empty())?;
             }
+            validate_expand(&item.expand, target)?;
             continue;
         }
         let message = if spec.has_property(&item.property) {
@@ -205,6 +206,7 @@ fn expand_target_spec(property: &str) -> &'static Spec {
     match property {
         "manager" | "directReports" | "registeredOwners" | "registeredUsers" => &schema::USERS,
         "roleDefinition" => &schema::ROLE_DEFINITIONS,
+        "policy" => &schema::ROLE_MANAGEMENT_POLICIES,
         _ => &schema::DIRECTORY_OBJECTS,
     }
 }
@@ -402,8 +404,9 @@ pub fn shape(
             }
             _ => {
                 for (name, value) in source {
-                    // `signInActivity` is only ever returned when selected.
-                    if name != "signInActivity" {
+                    // `signInActivity` is only ever returned when selected, and a navigation
+                    // property kept in the row (a policy's `rules`) only when expanded.
+                    if name != "signInActivity" && !item_spec.expandable.contains(name) {
                         out.insert(name.clone(), value.clone());
                     }
                 }

@@ -16,12 +16,15 @@ pub struct OrderBy {
     pub descending: bool,
 }
 
-/// One `$expand` item, e.g. `manager($select=id,displayName;$levels=max)`.
+/// One `$expand` item, e.g. `manager($select=id,displayName;$levels=max)`, or with an
+/// `$expand` of its own (`policy($expand=rules)`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expand {
     pub property: String,
     pub select: Option<Vec<String>>,
     pub levels_max: bool,
+    /// What is expanded inside the expanded object.
+    pub expand: Vec<Expand>,
 }
 
 /// A `$search` expression: `"property:words"` clauses combined with `AND` / `OR`.
@@ -225,12 +228,17 @@ fn parse_expand(value: &str, directory: bool) -> GraphResult<Vec<Expand>> {
             if !is_identifier(property) {
                 return Err(syntax());
             }
-            let mut expand = Expand { property: property.to_string(), select: None, levels_max: false };
-            for option in nested.map(|n| n.split(';').collect::<Vec<_>>()).unwrap_or_default() {
+            let mut expand = Expand { property: property.to_string(), select: None, levels_max: false, expand: vec![] };
+            let options = match nested {
+                Some(nested) => split_top_level(nested, ';').ok_or_else(syntax)?,
+                None => Vec::new(),
+            };
+            for option in options {
                 let (name, val) = option.split_once('=').ok_or_else(syntax)?;
                 match name.trim().to_ascii_lowercase().as_str() {
                     "$select" => expand.select = Some(parse_select(val.trim(), directory)?),
                     "$levels" if val.trim() == "max" => expand.levels_max = true,
+                    "$expand" => expand.expand = parse_expand(val.trim(), directory)?,
                     _ => {
                         return Err(GraphError::bad_request(
                             directory,

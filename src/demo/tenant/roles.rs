@@ -310,7 +310,8 @@ pub fn role_assignment_schedule_requests(clock: &Clock) -> Vec<Value> {
             "createdBy": {"user": {"id": principal.id()}},
             "scheduleInfo": {
                 "startDateTime": start,
-                "expiration": {"type": "afterDuration", "duration": "PT8H", "endDateTime": null},
+                // Within each role's activation maximum (`role_policies.rs`).
+                "expiration": {"type": "afterDuration", "duration": if role == CONDITIONAL_ACCESS_ADMINISTRATOR { "PT1H" } else { "PT8H" }, "endDateTime": null},
             },
             "ticketInfo": {"ticketNumber": null, "ticketSystem": null},
         })
