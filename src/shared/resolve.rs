@@ -265,3 +265,120 @@ impl Named for crate::graph::resources::NamedLocation {
         if kind.is_empty() { "named location".to_string() } else { kind.to_string() }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Directory roles, matched as admins type them.
+
+/// A role by id or name, matched tolerantly: an id or the exact name (case-insensitive) first,
+/// as for every kind; then the same words in any case and spacing, with `admin` read as
+/// `Administrator` ("global admin" → Global Administrator). When nothing matches, `not_found`
+/// names the closest role names.
+pub async fn resolve_role<T: Named>(ctx: &Ctx, value: &str, select: &'static [&'static str]) -> Result<T, SkillError> {
+    match resolve::<T>(ctx, &ROLE, value, select).await {
+        Err(e) if e.kind == ErrorKind::NotFound && guid(value.trim()).is_none() => {}
+        other => return other,
+    }
+    // About 130 built-in roles plus the tenant's custom ones: read them all and match here.
+    let request = GraphRequest::get(ROLE.collection).query(Query::new().select(select));
+    let listed = ctx.graph.list::<T>(request, 1000).await?.items;
+    let wanted = role_key(value);
+    let names: Vec<String> = listed.iter().filter_map(|r| r.name().map(str::to_string)).collect();
+    let mut matches: Vec<T> = listed.into_iter().filter(|r| r.name().is_some_and(|n| role_key(n) == wanted)).collect();
+    match matches.len() {
+        0 => {}
+        1 => return Ok(matches.remove(0)),
+        n => {
+            let candidates = matches
+                .iter()
+                .take(CANDIDATES)
+                .map(|o| format!("{} {} ({})", o.name().unwrap_or_default(), o.object_id(), o.distinguishing()))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(SkillError::new(
+                ErrorKind::Ambiguous,
+                format!("{n} roles match '{}': {candidates}", shorten(value)),
+            )
+            .with_remedy("call again with the id of the one you mean as `role`"));
+        }
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let closest = closest_role_names(&names, value);
+    let mut missing = SkillError::not_found(format!("role named '{}'", shorten(value)), ROLE.search_skill);
+    missing.remedy = Some(if closest.is_empty() {
+        "give the role's exact display name or its id as `role`".to_string()
+    } else {
+        format!("closest roles: {}; give one of them (or its id) as `role`", closest.join(", "))
+    });
+    Err(missing)
+}
+
+/// A role name reduced to what tells roles apart: lower-case letters and digits, with `admin`
+/// and `admins` (alone or ending a word) read as `administrator`.
+pub fn role_key(name: &str) -> String {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let w = w.to_lowercase();
+            match w.strip_suffix("admins").or_else(|| w.strip_suffix("admin")) {
+                Some(stem) => format!("{stem}administrator"),
+                None => w,
+            }
+        })
+        .collect()
+}
+
+/// Up to three role names nearest to `value`: most shared words, then fewest edits.
+pub fn closest_role_names<'a>(names: &[&'a str], value: &str) -> Vec<&'a str> {
+    let words = |s: &str| -> Vec<String> { s.split_whitespace().map(role_key).filter(|w| !w.is_empty()).collect() };
+    let wanted = words(value);
+    let key = role_key(value);
+    let mut scored: Vec<(usize, usize, &str)> = names
+        .iter()
+        .map(|name| {
+            let theirs = words(name);
+            let shared = wanted.iter().filter(|w| theirs.contains(w)).count();
+            (usize::MAX - shared, edit_distance(&key, &role_key(name)), *name)
+        })
+        .filter(|(shared, distance, _)| *shared < usize::MAX || *distance <= key.len() / 2)
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.2 == b.2);
+    scored.into_iter().take(3).map(|(_, _, name)| name).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            current.push((previous[j] + usize::from(ca != *cb)).min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod role_name_tests {
+    use super::*;
+
+    #[test]
+    fn role_names_match_in_any_case_spacing_and_with_admin_for_administrator() {
+        let key = role_key("Global Administrator");
+        for typed in ["global admin", "GLOBAL ADMINISTRATOR", "Global  Administrator", "GlobalAdmin", "global-admin"] {
+            assert_eq!(role_key(typed), key, "{typed}");
+        }
+        assert_ne!(role_key("Global Reader"), key);
+        assert_eq!(role_key("Helpdesk Admins"), role_key("Helpdesk Administrator"));
+    }
+
+    #[test]
+    fn the_closest_role_names_share_words_or_spelling() {
+        let names = ["Global Administrator", "Global Reader", "Security Administrator", "Reports Reader"];
+        let global = closest_role_names(&names, "Global Auditor");
+        assert!(global[..2].contains(&"Global Administrator") && global[..2].contains(&"Global Reader"), "{global:?}");
+        assert_eq!(closest_role_names(&names, "Securty Administratr").first(), Some(&"Security Administrator"));
+        assert!(closest_role_names(&names, "zzz").is_empty());
+    }
+}

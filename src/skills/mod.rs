@@ -12,6 +12,7 @@ mod authmethods;
 mod devices;
 mod groups;
 mod risk;
+mod roles;
 mod signins;
 mod users;
 
@@ -29,6 +30,7 @@ static CATALOG: LazyLock<Vec<Skill>> = LazyLock::new(|| {
     skills.extend(audit::skills());
     skills.extend(risk::skills());
     skills.extend(apps::skills());
+    skills.extend(roles::skills());
     skills
 });
 

@@ -3,7 +3,8 @@
 //! Administrator, Marcus's Security Administrator ending in 5 days, Elena's permanent User
 //! Administrator, Sam's Global Reader, Tom's eligible Privileged Role Administrator, Helpdesk
 //! Operators (which is also eligible for Authentication Administrator), HR Onboarding
-//! Automation, and Jordan the persona), and Jordan's pending request.
+//! Automation, and Jordan the persona, who activated Reports Reader this morning), and
+//! Jordan's requests: that activation, and one waiting for approval.
 
 use serde_json::{Value, json};
 
@@ -196,10 +197,13 @@ const ACTIVE: &[(Principal, &str, i64, Option<i64>)] = &[
     (Principal::User("elena"), USER_ADMINISTRATOR, 700, None),
     (Principal::User("sam"), GLOBAL_READER, 20, None),
     (Principal::User("jordan"), SECURITY_READER, 300, None),
-    (Principal::User("jordan"), REPORTS_READER, 300, None),
     (Principal::Group(HELPDESK_OPERATORS), HELPDESK_ADMINISTRATOR, 400, None),
     (Principal::App(HR_ONBOARDING), USER_ADMINISTRATOR, 330, None),
 ];
+
+/// An activation of an eligible role: principal, role, hours since it was activated, hours
+/// until it ends. Jordan activated Reports Reader this morning to pull the monthly sign-in report.
+const ACTIVATED: &[(Principal, &str, i64, i64)] = &[(Principal::User("jordan"), REPORTS_READER, 2, 6)];
 
 /// An eligible assignment: principal, role, days since it started, days until it ends.
 const ELIGIBLE: &[(Principal, &str, i64, Option<i64>)] = &[
@@ -209,6 +213,7 @@ const ELIGIBLE: &[(Principal, &str, i64, Option<i64>)] = &[
     (Principal::User("jordan"), SECURITY_ADMINISTRATOR, 300, Some(65)),
     (Principal::User("jordan"), USER_ADMINISTRATOR, 120, Some(245)),
     (Principal::User("jordan"), CONDITIONAL_ACCESS_ADMINISTRATOR, 40, Some(325)),
+    (Principal::User("jordan"), REPORTS_READER, 300, None),
     // Its members may activate Authentication Administrator on top of the Helpdesk
     // Administrator role the group holds.
     (Principal::Group(HELPDESK_OPERATORS), AUTHENTICATION_ADMINISTRATOR, 90, Some(275)),
@@ -224,11 +229,14 @@ fn assignment_id(kind: &str, principal: Principal, role: &str) -> String {
     ids::object_id(kind, &format!("{}/{role}", principal.id()))
 }
 
-/// `unifiedRoleAssignment` resources: every active assignment.
+/// `unifiedRoleAssignment` resources: every active assignment, activations included.
 pub fn role_assignments() -> Vec<Value> {
+    let activated = ACTIVATED.iter().map(|&(principal, role, ..)| (principal, role));
     ACTIVE
         .iter()
-        .map(|&(principal, role, ..)| {
+        .map(|&(principal, role, ..)| (principal, role))
+        .chain(activated)
+        .map(|(principal, role)| {
             json!({
                 "id": assignment_id("roleAssignment", principal, role),
                 "principalId": principal.id(),
@@ -260,6 +268,21 @@ pub fn role_assignment_schedule_instances(clock: &Clock) -> Vec<Value> {
                 "roleAssignmentScheduleId": assignment_id("roleAssignmentSchedule", principal, role),
             })
         })
+        .chain(ACTIVATED.iter().map(|&(principal, role, since, until)| {
+            json!({
+                "id": assignment_id("roleAssignmentScheduleInstance", principal, role),
+                "principalId": principal.id(),
+                "roleDefinitionId": role,
+                "directoryScopeId": "/",
+                "appScopeId": null,
+                "startDateTime": clock.hours_ago(since),
+                "endDateTime": clock.hours_ago(-until),
+                "assignmentType": "Activated",
+                "memberType": "Direct",
+                "roleAssignmentOriginId": assignment_id("roleAssignment", principal, role),
+                "roleAssignmentScheduleId": assignment_id("roleAssignmentSchedule", principal, role),
+            })
+        }))
         .collect()
 }
 
@@ -284,7 +307,8 @@ pub fn role_eligibility_schedule_instances(clock: &Clock) -> Vec<Value> {
 }
 
 /// `unifiedRoleAssignmentScheduleRequest` resources: Priya's completed activation three days
-/// ago and Jordan's activation of Conditional Access Administrator waiting for approval.
+/// ago, Jordan's activation of Reports Reader this morning, and Jordan's activation of
+/// Conditional Access Administrator waiting for approval.
 pub fn role_assignment_schedule_requests(clock: &Clock) -> Vec<Value> {
     let request = |handle: &'static str,
                    role: &str,
@@ -324,6 +348,14 @@ pub fn role_assignment_schedule_requests(clock: &Clock) -> Vec<Value> {
             "Provisioned",
             "Approve admin consent for Fabrikam Expense Sync",
             clock.days_ago(3),
+        ),
+        request(
+            "jordan",
+            REPORTS_READER,
+            clock.hours_ago(2),
+            "Provisioned",
+            "Pull the monthly sign-in report for the audit committee",
+            clock.hours_ago(2),
         ),
         request(
             "jordan",
