@@ -339,7 +339,7 @@ impl Skill {
     /// as least, the remedy ends with the exact `activate_my_role` call. The caller's
     /// eligibility is read only here, on the way out of a refused call.
     async fn add_activation_hint(&self, ctx: &Ctx, error: &mut SkillError) {
-        if error.kind != ErrorKind::Forbidden || !error.graph.as_ref().is_some_and(|g| g.status == 403) {
+        if error.kind != ErrorKind::Forbidden || error.graph.as_ref().is_none_or(|g| g.status != 403) {
             return;
         }
         let least = least_role_names(self.decl.least_role);

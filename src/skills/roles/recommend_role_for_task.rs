@@ -190,14 +190,13 @@ async fn recommend_role_for_task(ctx: Ctx, p: RecommendRoleForTaskParams) -> Res
         pim::my_requests(&ctx, 200),
         async { if ctx.beta { Some(ctx.graph.list(privileged_flags_request(), 1000).await) } else { None } }
     );
-    // Built-in roles have their template id as id in every tenant; the tenant's list confirms.
-    let ids: HashMap<String, String> = ctx
-        .optional("role definitions", definitions)
-        .map(|page| page.items.into_iter().filter_map(|d| Some((d.display_name?.to_lowercase(), d.id))).collect())
-        .unwrap_or_default();
+    // The anchor: the tenant's roles and the caller's own, without which nothing can be said
+    // about how the caller gets the role. Built-in roles have their template id as id in every
+    // tenant; the tenant's list confirms it.
+    let ids: HashMap<String, String> =
+        definitions?.items.into_iter().filter_map(|d| Some((d.display_name?.to_lowercase(), d.id))).collect();
+    let (active, eligible) = (active?, eligible?);
     let flags = flags.map(|listed| privileged_flags(&ctx, listed)).unwrap_or_default();
-    let active = ctx.optional("your active roles", active).unwrap_or_default();
-    let eligible = ctx.optional("your eligible roles", eligible).unwrap_or_default();
     let advice = |name: &str| -> RoleAdvice {
         let built_in = tasks::built_in(name);
         let role_id = ids

@@ -785,7 +785,7 @@ pub fn matching(text: &str, limit: usize) -> Vec<(&'static Task, usize)> {
     let mut scored: Vec<(&'static Task, usize)> =
         TASKS.iter().map(|t| (t, score(t, &asked))).filter(|(_, s)| *s >= 2).collect();
     // Best score first; on a tie the table's order, which lists the common task first.
-    scored.sort_by(|a, b| b.1.cmp(&a.1));
+    scored.sort_by_key(|(_, score)| std::cmp::Reverse(*score));
     scored.truncate(limit);
     scored
 }
