@@ -90,6 +90,7 @@ fn filter_tree() -> impl Strategy<Value = Expr> {
         1 => (path(), prop::collection::vec(literal(), 1..4)).prop_map(|(path, values)| Expr::In { path, values }),
         1 => (path(), hostile_string()).prop_map(|(path, prefix)| Expr::StartsWith { path, prefix }),
         1 => (path(), hostile_string()).prop_map(|(path, suffix)| Expr::EndsWith { path, suffix }),
+        1 => (path(), hostile_string()).prop_map(|(path, text)| Expr::Contains { path, text }),
         1 => Just(Expr::Any { path: Path(vec!["targetResources".into()]), var: String::new(), body: None }),
     ];
     let tree = leaf.prop_recursive(4, 24, 2, |inner| {
@@ -128,6 +129,7 @@ fn bind_lambdas(expr: Expr, depth: usize) -> Expr {
         Expr::In { path, values } => Expr::In { path: rename(path), values },
         Expr::StartsWith { path, prefix } => Expr::StartsWith { path: rename(path), prefix },
         Expr::EndsWith { path, suffix } => Expr::EndsWith { path: rename(path), suffix },
+        Expr::Contains { path, text } => Expr::Contains { path: rename(path), text },
         Expr::And(a, b) => Expr::And(inner(a), inner(b)),
         Expr::Or(a, b) => Expr::Or(inner(a), inner(b)),
         Expr::Not(e) => Expr::Not(inner(e)),
@@ -153,7 +155,9 @@ fn strings_of(expr: &Expr, out: &mut Vec<String>) {
     match expr {
         Expr::Compare { value, .. } => literal(value, out),
         Expr::In { values, .. } => values.iter().for_each(|v| literal(v, out)),
-        Expr::StartsWith { prefix: s, .. } | Expr::EndsWith { suffix: s, .. } => out.push(s.clone()),
+        Expr::StartsWith { prefix: s, .. } | Expr::EndsWith { suffix: s, .. } | Expr::Contains { text: s, .. } => {
+            out.push(s.clone())
+        }
         Expr::And(a, b) | Expr::Or(a, b) => {
             strings_of(a, out);
             strings_of(b, out);
@@ -176,6 +180,7 @@ fn with_plain_strings(expr: &Expr) -> Expr {
         Expr::In { path, values } => Expr::In { path: path.clone(), values: values.iter().map(literal).collect() },
         Expr::StartsWith { path, .. } => Expr::StartsWith { path: path.clone(), prefix: "x".into() },
         Expr::EndsWith { path, .. } => Expr::EndsWith { path: path.clone(), suffix: "x".into() },
+        Expr::Contains { path, .. } => Expr::Contains { path: path.clone(), text: "x".into() },
         Expr::And(a, b) => Expr::And(inner(a), inner(b)),
         Expr::Or(a, b) => Expr::Or(inner(a), inner(b)),
         Expr::Not(e) => Expr::Not(inner(e)),

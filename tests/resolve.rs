@@ -132,3 +132,31 @@ async fn several_matches_are_ambiguous_with_their_candidates() {
     assert_eq!(ctx.graph.calls().len(), 1);
     assert_eq!(ctx.graph.calls()[0].path, "/groups");
 }
+
+#[tokio::test]
+async fn role_names_match_loosely_and_a_miss_names_the_closest_roles() {
+    let demo = DemoGraph::start(DemoOptions::default()).await.expect("emulator");
+    let ctx = ctx(demo.base_url());
+    let select = &["id", "displayName", "isBuiltIn"];
+    for (given, expected) in [
+        ("Global Admin", "Global Administrator"),
+        ("helpdesk admin", "Helpdesk Administrator"),
+        ("Conditional-Access admin", "Conditional Access Administrator"),
+        ("woodgrove HELPDESK tier 1", "Woodgrove Helpdesk Tier 1"),
+    ] {
+        let role: RoleDefinition = resolve::resolve(&ctx, &ROLE, given, select).await.expect(given);
+        assert_eq!(role.display_name.as_deref(), Some(expected), "{given}");
+    }
+    // The exact name needs one request; a loose one reads every role once more.
+    let exact = ctx.graph.calls().len();
+    let _: RoleDefinition = resolve::resolve(&ctx, &ROLE, "Security Reader", select).await.expect("exact");
+    assert_eq!(ctx.graph.calls().len(), exact + 1);
+
+    let e = resolve::resolve::<RoleDefinition>(&ctx, &ROLE, "Global", select).await.expect_err("two globals");
+    assert_eq!(e.kind, ErrorKind::Ambiguous);
+    assert!(e.message.contains("Global Administrator") && e.message.contains("Global Reader"), "{}", e.message);
+    let e = resolve::resolve::<RoleDefinition>(&ctx, &ROLE, "Treasury Wizard", select).await.expect_err("none");
+    assert_eq!(e.kind, ErrorKind::NotFound);
+    assert!(e.message.contains("the closest roles are"), "{}", e.message);
+    assert!(e.remedy.as_deref().is_some_and(|r| r.contains("get_role_definition")), "{e:?}");
+}

@@ -951,7 +951,7 @@ async fn activations_against_the_rules_are_refused_and_change_nothing() {
             "invalid_input",
             "not eligible for Global Administrator",
         ),
-        (json!({"role": "Securty Admin", "justification": "x"}), "not_found", "closest roles: Security Administrator"),
+        (json!({"role": "Security Auditor", "justification": "x"}), "not_found", "closest roles are Security"),
         (
             json!({"role": "Conditional Access Administrator", "justification": "x"}),
             "invalid_input",
@@ -1099,6 +1099,279 @@ async fn jordan_activates_helpdesk_operators_membership_through_pim_for_groups()
     assert_eq!(applied.structured["active"], true);
     assert_eq!(applied.structured["grants_roles"], json!(["Helpdesk Administrator"]));
     assert!(running.members(HELPDESK_OPERATORS).await.contains(&jordan), "the activation is the membership");
+    assert_eq!(running.demo().writes_applied(), 1);
+    running.stop().await;
+}
+
+// =============================================================================================
+// Access reviews: record_review_decision (C2) as Jordan, a reviewer of the Sales CRM review —
+// a decision against the recommendation without a justification, and any decision in a review
+// he does not review, refused with nothing changed; previewed, confirmed and read back from the
+// emulator's decisions. stop_or_apply_review (C3) on the Finance groups review: applying before
+// stopping refused, the review's name re-typed, stopped, then applied — and the member it
+// denied has left Finance Team while the approved ones stay.
+// =============================================================================================
+
+impl Running {
+    /// The ids of a review series (by the start of its name) and of its instance in progress.
+    async fn review_ids(&self, name: &str) -> (String, String) {
+        let (_, series) = self.graph("/identityGovernance/accessReviews/definitions?$select=id,displayName").await;
+        let definition = series["value"]
+            .as_array()
+            .and_then(|v| v.iter().find(|d| d["displayName"].as_str().is_some_and(|n| n.starts_with(name))))
+            .and_then(|d| d["id"].as_str())
+            .expect("the review")
+            .to_string();
+        let (_, instances) = self
+            .graph(&format!(
+                "/identityGovernance/accessReviews/definitions/{definition}/instances?$filter=status%20eq%20'InProgress'"
+            ))
+            .await;
+        let instance = instances["value"][0]["id"].as_str().expect("an instance in progress").to_string();
+        (definition, instance)
+    }
+
+    /// An instance's decisions as the emulator holds them, by the reviewed person's id.
+    async fn review_decisions(&self, definition: &str, instance: &str) -> HashMap<String, Value> {
+        let (_, page) = self
+            .graph(&format!(
+                "/identityGovernance/accessReviews/definitions/{definition}/instances/{instance}/decisions"
+            ))
+            .await;
+        page["value"]
+            .as_array()
+            .map(|v| v.iter().map(|d| (text(&d["principal"]["id"]), d.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    async fn instance_status(&self, definition: &str, instance: &str) -> String {
+        let (_, body) = self
+            .graph(&format!("/identityGovernance/accessReviews/definitions/{definition}/instances/{instance}"))
+            .await;
+        text(&body["status"])
+    }
+}
+
+const SALES_REVIEW: &str = "Sales App Access";
+const FINANCE_REVIEW: &str = "Finance Microsoft 365 Groups";
+
+#[tokio::test]
+async fn record_review_decision_previews_confirms_and_refuses() {
+    let running = start(Selection::everything(), &[]).await;
+    let (definition, instance) = running.review_ids(SALES_REVIEW).await;
+    let (carla, james) = (user_id("carla.ruiz"), user_id("james.wilson"));
+    let before = running.review_decisions(&definition, &instance).await;
+    assert_eq!(before[&carla]["decision"], "NotReviewed");
+    assert_eq!(before[&carla]["recommendation"], "Deny");
+
+    // Refused before Graph: approving against the recommendation without a reason, and any
+    // decision in a review Jordan does not review.
+    let against = json!({"review": SALES_REVIEW, "decisions": [{"principal": "Carla Ruiz", "decision": "approve"}]});
+    refused(&running.call("record_review_decision", against).await, "against the recommendation");
+    let finance = json!({"review": FINANCE_REVIEW, "decisions": [{"principal": "Robert King", "decision": "deny"}]});
+    refused_as(&running.call("record_review_decision", finance).await, "forbidden", "not a reviewer");
+    assert_eq!(running.review_decisions(&definition, &instance).await, before, "refusals change nothing");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // The preview changes nothing.
+    let args = json!({"review": SALES_REVIEW, "decisions": [
+        {"principal": "carla.ruiz@woodgrovebank.com", "decision": "deny"},
+        {"principal": "James Wilson", "decision": "approve"},
+    ]});
+    let preview = running.call("record_review_decision", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C2");
+    assert_eq!(preview.structured["requests"].as_array().map(Vec::len), Some(2), "{}", preview.text);
+    assert_eq!(running.review_decisions(&definition, &instance).await, before, "a preview changes nothing");
+
+    // Confirmed: both decisions recorded as Jordan, read back from the emulator.
+    let mut confirmed = args;
+    confirmed["confirm"] = json!(confirmation);
+    let applied = running.call("record_review_decision", confirmed).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    let after = running.review_decisions(&definition, &instance).await;
+    assert_eq!(after[&carla]["decision"], "Deny");
+    assert_eq!(after[&james]["decision"], "Approve");
+    assert_eq!(after[&carla]["reviewedBy"]["userPrincipalName"], "jordan@woodgrovebank.com");
+    assert_eq!(applied.structured["decisions"][0]["reviewed_by"], "Jordan Reyes");
+    assert_eq!(running.demo().writes_applied(), 2);
+
+    // With a justification, overriding the recommendation goes through.
+    let reasoned = json!({"review": SALES_REVIEW, "decisions": [
+        {"principal": "Carla Ruiz", "decision": "approve", "justification": "Rehired as a contractor"},
+    ]});
+    let (_, applied) = running.preview_and_confirm("record_review_decision", reasoned, None).await;
+    assert_eq!(applied.structured["decisions"][0]["decision"], "approve");
+    let after = running.review_decisions(&definition, &instance).await;
+    assert_eq!(after[&carla]["justification"], "Rehired as a contractor");
+    assert_eq!(running.demo().writes_applied(), 3);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn stop_then_apply_review_removes_the_denied_member() {
+    let running = start(Selection::everything(), &[]).await;
+    let (definition, instance) = running.review_ids(FINANCE_REVIEW).await;
+    let (wei, brian) = (user_id("wei.zhang"), user_id("brian.walsh"));
+    let members = running.members("Finance Team").await;
+    assert!(members.contains(&wei) && members.contains(&brian));
+
+    // Nothing to apply while the review runs.
+    let apply = json!({"review": FINANCE_REVIEW, "action": "apply"});
+    refused_as(&running.call("stop_or_apply_review", apply.clone()).await, "not_found", "stop the instance");
+
+    // Stop: previewed with what applying would remove; the review's name re-typed.
+    let stop = json!({"review": FINANCE_REVIEW, "action": "stop"});
+    let preview = running.call("stop_or_apply_review", stop.clone()).await;
+    let confirmation = token(&preview);
+    let name = text(&preview.structured["confirm_target_required"]);
+    assert!(name.starts_with(FINANCE_REVIEW), "{}", preview.text);
+    assert!(preview.text.contains("Wei Zhang from Finance Team"), "{}", preview.text);
+    assert_eq!(running.instance_status(&definition, &instance).await, "InProgress", "a preview changes nothing");
+    let mut confirmed = stop;
+    confirmed["confirm"] = json!(confirmation);
+    refused(&running.call("stop_or_apply_review", confirmed.clone()).await, "confirm_target");
+    confirmed["confirm_target"] = json!("Sales App Access");
+    refused(&running.call("stop_or_apply_review", confirmed.clone()).await, "does not match");
+    assert_eq!(running.demo().writes_applied(), 0);
+    confirmed["confirm_target"] = json!(name.to_lowercase());
+    let stopped = running.call("stop_or_apply_review", confirmed).await;
+    assert!(!stopped.is_error, "{}", stopped.text);
+    assert_eq!(running.instance_status(&definition, &instance).await, "Completed");
+    assert_eq!(stopped.structured["instance"]["status"], "Completed");
+    assert!(running.members("Finance Team").await.contains(&wei), "this review does not apply itself");
+    assert_eq!(running.demo().writes_applied(), 1);
+
+    // Apply: the denied member leaves the group; the approved ones stay.
+    let (preview, applied) = running.preview_and_confirm("stop_or_apply_review", apply, Some(&name)).await;
+    assert!(preview["effect"].as_str().is_some_and(|e| e.contains("Wei Zhang from Finance Team")), "{preview}");
+    assert_eq!(preview["targets"][0]["state"]["removes"], json!([wei]));
+    assert_eq!(running.instance_status(&definition, &instance).await, "Applied");
+    let members = running.members("Finance Team").await;
+    assert!(!members.contains(&wei), "the denied member was removed");
+    assert!(members.contains(&brian), "the approved members stay");
+    let decisions = running.review_decisions(&definition, &instance).await;
+    assert_eq!(decisions[&wei]["applyResult"], "AppliedSuccessfully");
+    assert_eq!(applied.structured["removed"][0]["principal"], "Wei Zhang");
+    assert_eq!(running.demo().writes_applied(), 2);
+
+    // Applied once: a second apply finds nothing left to apply.
+    let again = running.call("stop_or_apply_review", json!({"review": FINANCE_REVIEW, "action": "apply"})).await;
+    refused_as(&again, "not_found", "completed instance");
+    assert_eq!(running.demo().writes_applied(), 2);
+    running.stop().await;
+}
+
+// =============================================================================================
+// Lifecycle workflows: run_workflow_on_demand previewed (nothing runs), confirmed with the
+// workflow's name re-typed, and read back from the emulator's runs and per-user results; a
+// wrong or missing re-typed name, more than 10 users, a user outside the workflow's scope and a
+// disabled workflow are refused, each leaving the workflow's runs as they were; the token is
+// used once.
+// =============================================================================================
+
+const OFFBOARD_LEAVERS: &str = "Offboard leavers";
+const FRANK: &str = "frank.li@woodgrovebank.com";
+const BRIAN: &str = "brian.walsh@woodgrovebank.com";
+
+impl Running {
+    /// A workflow's on-demand runs as the emulator holds them, newest first.
+    async fn on_demand_runs(&self, workflow_id: &str) -> Vec<Value> {
+        let (status, body) = self
+            .graph(&format!(
+                "/identityGovernance/lifecycleWorkflows/workflows/{workflow_id}/runs?$filter=workflowExecutionType%20eq%20'onDemand'&$orderby=startedDateTime%20desc"
+            ))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["value"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+#[tokio::test]
+async fn run_workflow_on_demand_previews_refuses_and_runs_for_the_named_leavers() {
+    let running = start(Selection::everything(), &[]).await;
+    let args = json!({"workflow": OFFBOARD_LEAVERS, "users": [FRANK, BRIAN]});
+
+    // The preview runs nothing.
+    let preview = running.call("run_workflow_on_demand", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C3");
+    assert_eq!(preview.structured["confirm_target_required"], OFFBOARD_LEAVERS);
+    assert!(preview.text.contains("Disable user account"), "{}", preview.text);
+    let workflow_id = preview.structured["targets"][0]["id"].as_str().expect("the workflow's id").to_string();
+    let before = running.on_demand_runs(&workflow_id).await;
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Refusals, each running nothing.
+    let mut confirmed = args.clone();
+    confirmed["confirm"] = json!(confirmation);
+    let mut wrong = confirmed.clone();
+    wrong["confirm_target"] = json!("Onboard new hires");
+    refused(&running.call("run_workflow_on_demand", wrong).await, "does not match");
+    refused(&running.call("run_workflow_on_demand", confirmed.clone()).await, "confirm_target");
+    let eleven: Vec<String> = (1..=11).map(|n| format!("leaver{n}@woodgrovebank.com")).collect();
+    let too_many = running.call("run_workflow_on_demand", json!({"workflow": OFFBOARD_LEAVERS, "users": eleven})).await;
+    refused(&too_many, "at most 10");
+    assert!(too_many.text.contains("`users`"), "{}", too_many.text);
+    let guest =
+        running.call("run_workflow_on_demand", json!({"workflow": OFFBOARD_LEAVERS, "users": [FRANK, LUCIA]})).await;
+    refused(&guest, "outside the scope");
+    assert!(guest.text.contains("Lucia Romero"), "{}", guest.text);
+    let disabled = json!({"workflow": "Delete leaver accounts after 30 days", "users": [FRANK]});
+    refused(&running.call("run_workflow_on_demand", disabled).await, "disabled");
+    assert_eq!(running.on_demand_runs(&workflow_id).await, before, "no refusal ran the workflow");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Outside the scope on purpose: the preview says so, and still runs nothing.
+    let anyway = running
+        .call(
+            "run_workflow_on_demand",
+            json!({"workflow": OFFBOARD_LEAVERS, "users": [LUCIA], "allow_out_of_scope": true}),
+        )
+        .await;
+    token(&anyway);
+    assert!(anyway.text.contains("Outside its scope"), "{}", anyway.text);
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Confirmed: one run for exactly the two leavers, read back by the skill and the emulator.
+    confirmed["confirm_target"] = json!(OFFBOARD_LEAVERS);
+    let applied = running.call("run_workflow_on_demand", confirmed.clone()).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    assert_eq!(running.demo().writes_applied(), 1);
+    let after = running.on_demand_runs(&workflow_id).await;
+    assert_eq!(after.len(), before.len() + 1);
+    let run = &after[0];
+    assert_eq!(run["totalUsersCount"], 2);
+    assert_eq!(run["processingStatus"], "completed");
+    assert_eq!(applied.structured["run_id"], run["id"]);
+    let run_id = run["id"].as_str().expect("a run id");
+    let (_, results) = running
+        .graph(&format!(
+            "/identityGovernance/lifecycleWorkflows/workflows/{workflow_id}/runs/{run_id}/userProcessingResults?$expand=subject"
+        ))
+        .await;
+    let mut subjects: Vec<String> = results["value"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["subject"]["id"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    subjects.sort();
+    let mut expected = vec![story::user_id("frank.li"), story::user_id("brian.walsh")];
+    expected.sort();
+    assert_eq!(subjects, expected);
+    let statuses: Vec<&str> = applied.structured["users"]
+        .as_array()
+        .map(|u| u.iter().filter_map(|u| u["status"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(statuses, ["completed", "completed"], "{}", applied.text);
+    let methods: Vec<&str> = applied.structured["graph_requests"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["method"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(methods.iter().filter(|m| **m == "POST").count(), 1, "one run started: {methods:?}");
+
+    // The same token again is stale: the run it started moved the workflow on.
+    refused(&running.call("run_workflow_on_demand", confirmed).await, "changed since the preview");
+    assert_eq!(running.on_demand_runs(&workflow_id).await.len(), after.len());
     assert_eq!(running.demo().writes_applied(), 1);
     running.stop().await;
 }

@@ -40,7 +40,7 @@ fn has_nan(expr: &Expr) -> bool {
     match expr {
         Expr::Compare { value, .. } => nan(value),
         Expr::In { values, .. } => values.iter().any(nan),
-        Expr::StartsWith { .. } | Expr::EndsWith { .. } | Expr::Any { body: None, .. } => false,
+        Expr::StartsWith { .. } | Expr::EndsWith { .. } | Expr::Contains { .. } | Expr::Any { body: None, .. } => false,
         Expr::And(a, b) | Expr::Or(a, b) => has_nan(a) || has_nan(b),
         Expr::Not(inner) => has_nan(inner),
         Expr::Any { body: Some(body), .. } | Expr::All { body, .. } => has_nan(body),

@@ -60,6 +60,11 @@ pub enum Expr {
         path: Path,
         suffix: String,
     },
+    /// `contains(path, 'text')` (a few non-directory collections, such as access packages)
+    Contains {
+        path: Path,
+        text: String,
+    },
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
     Not(Box<Expr>),
@@ -136,6 +141,11 @@ impl Expr {
         Expr::StartsWith { path: Path::of(path), prefix: prefix.into() }
     }
 
+    /// `contains(path, 'text')`.
+    pub fn contains(path: &'static str, text: impl Into<String>) -> Expr {
+        Expr::Contains { path: Path::of(path), text: text.into() }
+    }
+
     /// `path/any(var: body)`; `body` refers to each element through `var`.
     pub fn any(path: &'static str, var: &'static str, body: Expr) -> Expr {
         debug_assert!(is_identifier(var), "invalid lambda variable {var:?}");
@@ -180,7 +190,7 @@ impl Expr {
     pub fn needs_advanced_query(&self) -> bool {
         match self {
             Expr::Compare { path, op, value } => *op == CmpOp::Ne || *value == Literal::Null || path.has_count(),
-            Expr::In { path, .. } | Expr::StartsWith { path, .. } => path.has_count(),
+            Expr::In { path, .. } | Expr::StartsWith { path, .. } | Expr::Contains { path, .. } => path.has_count(),
             Expr::EndsWith { .. } | Expr::Not(_) => true,
             Expr::And(a, b) | Expr::Or(a, b) => a.needs_advanced_query() || b.needs_advanced_query(),
             Expr::Any { path, body, .. } => path.has_count() || body.as_ref().is_some_and(|b| b.needs_advanced_query()),
@@ -202,7 +212,8 @@ fn collect_paths<'a>(expr: &'a Expr, scope: &mut Vec<Binding<'a>>, out: &mut Vec
         Expr::Compare { path, .. }
         | Expr::In { path, .. }
         | Expr::StartsWith { path, .. }
-        | Expr::EndsWith { path, .. } => push_unique(out, resolve(path, scope).join("/")),
+        | Expr::EndsWith { path, .. }
+        | Expr::Contains { path, .. } => push_unique(out, resolve(path, scope).join("/")),
         Expr::And(a, b) | Expr::Or(a, b) => {
             collect_paths(a, scope, out);
             collect_paths(b, scope, out);
@@ -357,6 +368,7 @@ mod tests {
         assert!(advanced("displayName ne 'a'"));
         assert!(advanced("not(displayName eq 'a')"));
         assert!(advanced("endswith(mail,'@contoso.com')"));
+        assert!(!advanced("contains(displayName,'Sales')"));
         assert!(advanced("assignedLicenses/$count eq 0"));
         assert!(advanced("manager eq null"));
         assert!(advanced("a eq 1 or x/any(p: p/id ne 2)"));

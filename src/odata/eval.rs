@@ -86,6 +86,9 @@ impl<'a> Scope<'a> {
             Expr::EndsWith { path, suffix } => {
                 matches!(&*self.resolve(path), Value::String(s) if s.to_lowercase().ends_with(&suffix.to_lowercase()))
             }
+            Expr::Contains { path, text } => {
+                matches!(&*self.resolve(path), Value::String(s) if s.to_lowercase().contains(&text.to_lowercase()))
+            }
             Expr::And(a, b) => self.test(a) && self.test(b),
             Expr::Or(a, b) => self.test(a) || self.test(b),
             Expr::Not(inner) => !self.test(inner),

@@ -15,7 +15,7 @@ const MAX_LEN: usize = 4096;
 const MAX_DEPTH: usize = 32;
 
 /// Words with a meaning of their own; none may start a property path or name a lambda variable.
-const KEYWORDS: [&str; 17] = [
+const KEYWORDS: [&str; 18] = [
     "and",
     "or",
     "not",
@@ -33,6 +33,7 @@ const KEYWORDS: [&str; 17] = [
     "all",
     "startswith",
     "endswith",
+    "contains",
 ];
 
 /// Why a filter was rejected; `position` counts characters (not bytes) from the start, from 0.
@@ -454,7 +455,7 @@ impl Parser {
         let last = segments[segments.len() - 1].to_ascii_lowercase();
         if called && segments.len() == 1 {
             return match last.as_str() {
-                "startswith" | "endswith" => self.function(&last),
+                "startswith" | "endswith" | "contains" => self.function(&last),
                 _ => Err(ParseError::new(token.pos, format!("unknown function '{}'", segments[0]))),
             };
         }
@@ -536,7 +537,8 @@ impl Parser {
         }
     }
 
-    /// `startswith(path, 'text')` or `endswith(path, 'text')`; the name is already consumed.
+    /// `startswith(path, 'text')`, `endswith(path, 'text')` or `contains(path, 'text')`; the name
+    /// is already consumed.
     fn function(&mut self, name: &str) -> Result<Expr, ParseError> {
         self.expect(Kind::LParen, "'('")?;
         let token = self.advance();
@@ -553,10 +555,10 @@ impl Parser {
             ));
         };
         self.expect(Kind::RParen, "')'")?;
-        Ok(if name == "startswith" {
-            Expr::StartsWith { path, prefix: text }
-        } else {
-            Expr::EndsWith { path, suffix: text }
+        Ok(match name {
+            "startswith" => Expr::StartsWith { path, prefix: text },
+            "endswith" => Expr::EndsWith { path, suffix: text },
+            _ => Expr::Contains { path, text },
         })
     }
 
@@ -710,7 +712,7 @@ mod tests {
             ("a eq 'abc", 5, "unterminated string literal"),
             ("a has 'x'", 2, "expected an operator"),
             ("a == 1", 2, "unexpected character '='"),
-            ("contains(a,'x')", 0, "unknown function 'contains'"),
+            ("substringof('x',a)", 0, "unknown function 'substringof'"),
             ("a eq 1 b eq 2", 7, "after the end of the expression"),
             ("a eq b", 5, "expected a literal value"),
             ("a in ()", 6, "expected a literal value"),

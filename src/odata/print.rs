@@ -85,6 +85,11 @@ impl fmt::Display for Expr {
                 quoted(f, suffix)?;
                 f.write_str(")")
             }
+            Expr::Contains { path, text } => {
+                write!(f, "contains({path},")?;
+                quoted(f, text)?;
+                f.write_str(")")
+            }
             Expr::And(a, b) => binary(f, a, "and", b, true),
             Expr::Or(a, b) => binary(f, a, "or", b, false),
             Expr::Not(inner) => write!(f, "not({inner})"),
@@ -170,6 +175,7 @@ mod tests {
     #[test]
     fn functions_lists_and_lambdas_print() {
         assert_eq!(Expr::starts_with("displayName", "Al").to_string(), "startswith(displayName,'Al')");
+        assert_eq!(Expr::contains("displayName", "O'Sales").to_string(), "contains(displayName,'O''Sales')");
         let e = Expr::is_in("userType", vec!["Member".into(), "Guest".into()]);
         assert_eq!(e.to_string(), "userType in ('Member','Guest')");
         let e = Expr::any("appliedConditionalAccessPolicies", "p", Expr::eq("p/result", "failure"));
@@ -273,7 +279,7 @@ mod tests {
 
         fn expr(&mut self, depth: usize, vars: &mut Vec<String>) -> Expr {
             let leaf = depth == 0 || self.below(3) == 0;
-            let choice = if leaf { self.below(4) } else { 4 + self.below(5) };
+            let choice = if leaf { self.below(5) } else { 5 + self.below(5) };
             match choice {
                 0 => {
                     let op = *self.pick(&[CmpOp::Eq, CmpOp::Ne, CmpOp::Gt, CmpOp::Ge, CmpOp::Lt, CmpOp::Le]);
@@ -285,9 +291,10 @@ mod tests {
                 }
                 2 => Expr::StartsWith { path: self.path(vars), prefix: self.string() },
                 3 => Expr::EndsWith { path: self.path(vars), suffix: self.string() },
-                4 => Expr::And(Box::new(self.expr(depth - 1, vars)), Box::new(self.expr(depth - 1, vars))),
-                5 => Expr::Or(Box::new(self.expr(depth - 1, vars)), Box::new(self.expr(depth - 1, vars))),
-                6 => Expr::Not(Box::new(self.expr(depth - 1, vars))),
+                4 => Expr::Contains { path: self.path(vars), text: self.string() },
+                5 => Expr::And(Box::new(self.expr(depth - 1, vars)), Box::new(self.expr(depth - 1, vars))),
+                6 => Expr::Or(Box::new(self.expr(depth - 1, vars)), Box::new(self.expr(depth - 1, vars))),
+                7 => Expr::Not(Box::new(self.expr(depth - 1, vars))),
                 _ => {
                     let path = match vars.last() {
                         Some(outer) if self.coin() => Path(vec![outer.clone(), "items".into()]),

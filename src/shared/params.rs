@@ -451,6 +451,7 @@ pub fn allowed_filter(text: &str, allowed: &[&str]) -> Result<crate::odata::Expr
             Expr::Not(..) => Err("`not` is not allowed".into()),
             Expr::In { .. } => Err("`in` is not allowed".into()),
             Expr::EndsWith { .. } => Err("`endswith` is not allowed".into()),
+            Expr::Contains { .. } => Err("`contains` is not allowed".into()),
             Expr::Any { .. } | Expr::All { .. } => Err("lambda operators are not allowed".into()),
         }
     }

@@ -1,9 +1,9 @@
 //! Name resolution, once for every skill: a `group`, `app`, `role`, `policy`, `device`,
 //! `review`, `workflow`, `catalog`, `access_package` or `location` argument is a display name or
 //! an id. An id wins (for apps, an appId too); otherwise the exact name matches,
-//! case-insensitively; none is `not_found` naming the skill that searches; several is
-//! `ambiguous` with up to 10 candidates and what tells them apart. The requests made show in
-//! the answer's request trail like any other.
+//! case-insensitively (a role name also tolerantly: `roles.rs`); none is `not_found` naming the
+//! skill that searches; several is `ambiguous` with up to 10 candidates and what tells them
+//! apart. The requests made show in the answer's request trail like any other.
 
 use serde::de::DeserializeOwned;
 
@@ -71,6 +71,8 @@ pub const DEVICE: Kind = Kind {
     search_skill: "get_user_devices",
 };
 
+/// Directory roles: beyond the exact name, a role name matches tolerantly ("global admin" is
+/// Global Administrator; `roles.rs`), and a miss names the closest roles.
 pub const ROLE: Kind = Kind {
     noun: "role",
     field: "role",
@@ -78,7 +80,7 @@ pub const ROLE: Kind = Kind {
     name_property: "displayName",
     alternate_key: None,
     filter_by_name: true,
-    search_skill: "get_user",
+    search_skill: "get_role_definition",
 };
 
 /// Conditional Access policies are few, and Graph does not filter them by name: read and match.
@@ -103,7 +105,7 @@ pub const LOCATION: Kind = Kind {
 };
 
 /// The most candidates an `ambiguous` error lists.
-const CANDIDATES: usize = 10;
+pub(super) const CANDIDATES: usize = 10;
 
 /// The object id a `group`-like argument gives, if it gives one: with an id, what hangs off the
 /// object need not wait for its lookup, and both go out in one round trip.
@@ -167,6 +169,7 @@ pub async fn resolve<T: Named>(
     let mut matches: Vec<T> =
         listed.into_iter().filter(|o| o.name().is_some_and(|n| n.trim().eq_ignore_ascii_case(value))).collect();
     match matches.len() {
+        0 if kind.collection == ROLE.collection => super::roles::resolve_loosely(ctx, kind, value, select).await,
         0 => Err(not_found(kind, &format!("{} named '{}'", kind.noun, shorten(value)))),
         1 => Ok(matches.remove(0)),
         n => {
@@ -185,7 +188,7 @@ pub async fn resolve<T: Named>(
     }
 }
 
-fn not_found(kind: &Kind, what: &str) -> SkillError {
+pub(super) fn not_found(kind: &Kind, what: &str) -> SkillError {
     SkillError::not_found(what, kind.search_skill).with_remedy(format!(
         "give the exact display name or the object id as `{}`, or find it with `{}`",
         kind.field, kind.search_skill
@@ -263,122 +266,5 @@ impl Named for crate::graph::resources::NamedLocation {
     fn distinguishing(&self) -> String {
         let kind = self.odata_type.as_deref().unwrap_or_default().trim_start_matches("#microsoft.graph.");
         if kind.is_empty() { "named location".to_string() } else { kind.to_string() }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Directory roles, matched as admins type them.
-
-/// A role by id or name, matched tolerantly: an id or the exact name (case-insensitive) first,
-/// as for every kind; then the same words in any case and spacing, with `admin` read as
-/// `Administrator` ("global admin" → Global Administrator). When nothing matches, `not_found`
-/// names the closest role names.
-pub async fn resolve_role<T: Named>(ctx: &Ctx, value: &str, select: &'static [&'static str]) -> Result<T, SkillError> {
-    match resolve::<T>(ctx, &ROLE, value, select).await {
-        Err(e) if e.kind == ErrorKind::NotFound && guid(value.trim()).is_none() => {}
-        other => return other,
-    }
-    // About 130 built-in roles plus the tenant's custom ones: read them all and match here.
-    let request = GraphRequest::get(ROLE.collection).query(Query::new().select(select));
-    let listed = ctx.graph.list::<T>(request, 1000).await?.items;
-    let wanted = role_key(value);
-    let names: Vec<String> = listed.iter().filter_map(|r| r.name().map(str::to_string)).collect();
-    let mut matches: Vec<T> = listed.into_iter().filter(|r| r.name().is_some_and(|n| role_key(n) == wanted)).collect();
-    match matches.len() {
-        0 => {}
-        1 => return Ok(matches.remove(0)),
-        n => {
-            let candidates = matches
-                .iter()
-                .take(CANDIDATES)
-                .map(|o| format!("{} {} ({})", o.name().unwrap_or_default(), o.object_id(), o.distinguishing()))
-                .collect::<Vec<_>>()
-                .join("; ");
-            return Err(SkillError::new(
-                ErrorKind::Ambiguous,
-                format!("{n} roles match '{}': {candidates}", shorten(value)),
-            )
-            .with_remedy("call again with the id of the one you mean as `role`"));
-        }
-    }
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let closest = closest_role_names(&names, value);
-    let mut missing = SkillError::not_found(format!("role named '{}'", shorten(value)), ROLE.search_skill);
-    missing.remedy = Some(if closest.is_empty() {
-        "give the role's exact display name or its id as `role`".to_string()
-    } else {
-        format!("closest roles: {}; give one of them (or its id) as `role`", closest.join(", "))
-    });
-    Err(missing)
-}
-
-/// A role name reduced to what tells roles apart: lower-case letters and digits, with `admin`
-/// and `admins` (alone or ending a word) read as `administrator`.
-pub fn role_key(name: &str) -> String {
-    name.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let w = w.to_lowercase();
-            match w.strip_suffix("admins").or_else(|| w.strip_suffix("admin")) {
-                Some(stem) => format!("{stem}administrator"),
-                None => w,
-            }
-        })
-        .collect()
-}
-
-/// Up to three role names nearest to `value`: most shared words, then fewest edits.
-pub fn closest_role_names<'a>(names: &[&'a str], value: &str) -> Vec<&'a str> {
-    let words = |s: &str| -> Vec<String> { s.split_whitespace().map(role_key).filter(|w| !w.is_empty()).collect() };
-    let wanted = words(value);
-    let key = role_key(value);
-    let mut scored: Vec<(usize, usize, &str)> = names
-        .iter()
-        .map(|name| {
-            let theirs = words(name);
-            let shared = wanted.iter().filter(|w| theirs.contains(w)).count();
-            (usize::MAX - shared, edit_distance(&key, &role_key(name)), *name)
-        })
-        .filter(|(shared, distance, _)| *shared < usize::MAX || *distance <= key.len() / 2)
-        .collect();
-    scored.sort();
-    scored.dedup_by(|a, b| a.2 == b.2);
-    scored.into_iter().take(3).map(|(_, _, name)| name).collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            current.push((previous[j] + usize::from(ca != *cb)).min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
-#[cfg(test)]
-mod role_name_tests {
-    use super::*;
-
-    #[test]
-    fn role_names_match_in_any_case_spacing_and_with_admin_for_administrator() {
-        let key = role_key("Global Administrator");
-        for typed in ["global admin", "GLOBAL ADMINISTRATOR", "Global  Administrator", "GlobalAdmin", "global-admin"] {
-            assert_eq!(role_key(typed), key, "{typed}");
-        }
-        assert_ne!(role_key("Global Reader"), key);
-        assert_eq!(role_key("Helpdesk Admins"), role_key("Helpdesk Administrator"));
-    }
-
-    #[test]
-    fn the_closest_role_names_share_words_or_spelling() {
-        let names = ["Global Administrator", "Global Reader", "Security Administrator", "Reports Reader"];
-        let global = closest_role_names(&names, "Global Auditor");
-        assert!(global[..2].contains(&"Global Administrator") && global[..2].contains(&"Global Reader"), "{global:?}");
-        assert_eq!(closest_role_names(&names, "Securty Administratr").first(), Some(&"Security Administrator"));
-        assert!(closest_role_names(&names, "zzz").is_empty());
     }
 }

@@ -153,6 +153,22 @@ impl Ctx {
         }
     }
 
+    /// Runs a "+beta" enrichment of a v1.0 skill: only with beta on, otherwise skipped with a
+    /// note; and, like any optional section, a failure becomes a note.
+    pub async fn beta_part<T>(
+        &self,
+        section: &str,
+        part: impl std::future::Future<Output = Result<T, SkillError>>,
+    ) -> Option<T> {
+        if !self.beta {
+            self.note(format!(
+                "{section} skipped: it is read from Graph beta, which this server calls only with --beta"
+            ));
+            return None;
+        }
+        self.optional(section, part.await)
+    }
+
     fn take_notes(&self) -> Vec<String> {
         self.notes.lock().map(|mut n| std::mem::take(&mut *n)).unwrap_or_default()
     }

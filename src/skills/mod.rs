@@ -10,6 +10,7 @@ mod apps;
 mod audit;
 mod authmethods;
 mod devices;
+mod governance;
 mod groups;
 mod risk;
 mod roles;
@@ -31,6 +32,7 @@ static CATALOG: LazyLock<Vec<Skill>> = LazyLock::new(|| {
     skills.extend(risk::skills());
     skills.extend(apps::skills());
     skills.extend(roles::skills());
+    skills.extend(governance::skills());
     skills
 });
 

@@ -1,8 +1,9 @@
 //! `$expand` of navigation properties: a user's manager (optionally the whole chain with
 //! `$levels=max`) and direct reports, a group's members and owners, a device's registered
 //! owners and users, an application's owners, the principal and role definition of a role
-//! assignment, the group of a PIM for Groups schedule instance, and the policy of a role
-//! management policy assignment with its rules.
+//! assignment, the group of a PIM for Groups schedule instance, and the navigations the
+//! entity-set registry declares (`sets::expand_navigation`: entitlement management's, a role
+//! management policy assignment's `policy` and that policy's `rules`), nested ones included.
 
 use serde_json::Value;
 
@@ -44,16 +45,9 @@ pub fn expand(ctx: &Ctx<'_>, item: &Value, how: &Expand) -> Option<Value> {
             let value = tenant.groups.get(group)?;
             Some(shape(ctx, &schema::GROUPS, value, Some(ObjectKind::Group), how.select.as_deref(), &[], false))
         }
-        // The policy a role management policy assignment points at, and that policy's rules
-        // (kept in its row, returned only when expanded).
-        "policy" => {
-            let policy = item.get("policyId").and_then(Value::as_str)?;
-            let value = tenant.generated(schema::ROLE_MANAGEMENT_POLICIES.entity_set)?.get(policy)?;
-            let spec = &schema::ROLE_MANAGEMENT_POLICIES;
-            Some(shape(ctx, spec, value, None, how.select.as_deref(), &how.expand, false))
-        }
-        "rules" => item.get("rules").cloned(),
-        _ => None,
+        // Navigations the registry declares with their rows (entitlement management), then
+        // lifecycle workflows' (tasks, createdBy, subject, task results …).
+        _ => super::sets::expand_navigation(ctx, item, how).or_else(|| super::sets::lifecycle::expand(ctx, item, how)),
     }
 }
 

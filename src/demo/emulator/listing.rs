@@ -82,6 +82,12 @@ pub fn validate_collection(ctx: &Ctx<'_>, q: &QueryOptions, spec: &Spec, mixed: 
                 "Invalid filter clause: endswith is not supported for this resource.",
             ));
         }
+        if uses_contains(filter) && !CONTAINS_TYPES.contains(&spec.type_name) {
+            return Err(GraphError::bad_request(
+                dir,
+                "Invalid filter clause: contains is not supported for this resource.",
+            ));
+        }
     }
     for order in &q.orderby {
         if !spec.orderable.contains(&order.path) {
@@ -110,7 +116,7 @@ pub fn validate_collection(ctx: &Ctx<'_>, q: &QueryOptions, spec: &Spec, mixed: 
             format!("Invalid page size specified: '{top}'. Must be between 1 and {} inclusive.", spec.max_top),
         ));
     }
-    validate_expand(&q.expand, spec)?;
+    validate_expand(ctx, &q.expand, spec)?;
     if dir {
         consistency_rules(ctx, q, spec, shape)?;
     }
@@ -154,7 +160,7 @@ pub fn validate_single(ctx: &Ctx<'_>, q: &QueryOptions, spec: &Spec, kind_known:
     if let Some(select) = &q.select {
         validate_select(select, spec, !kind_known)?;
     }
-    validate_expand(&q.expand, spec)?;
+    validate_expand(ctx, &q.expand, spec)?;
     if spec.directory && q.expand.iter().any(|e| e.levels_max) && !(ctx.consistency_eventual && q.count) {
         return Err(GraphError::unsupported_query(true, "Unsupported Query."));
     }
@@ -178,14 +184,23 @@ fn validate_select(select: &[String], spec: &Spec, mixed: bool) -> GraphResult<(
     Ok(())
 }
 
-fn validate_expand(expand: &[Expand], spec: &Spec) -> GraphResult<()> {
+fn validate_expand(ctx: &Ctx<'_>, expand: &[Expand], spec: &Spec) -> GraphResult<()> {
     for item in expand {
         if spec.expandable.contains(&item.property) {
-            let target = expand_target_spec(&item.property);
+            let target = super::versions::spec(expand_target_spec(&item.property), ctx.version);
             if let Some(select) = &item.select {
                 validate_select(select, target, target.properties.is_empty())?;
             }
-            validate_expand(&item.expand, target)?;
+            if !item.expand.is_empty() {
+                // Only the navigations the registry declares expand below the first level.
+                if super::sets::navigation_spec(&item.property).is_none() {
+                    return Err(GraphError::bad_request(
+                        spec.directory,
+                        "Query option '$expand' is not supported inside $expand.",
+                    ));
+                }
+                validate_expand(ctx, &item.expand, target)?;
+            }
             continue;
         }
         let message = if spec.has_property(&item.property) {
@@ -205,9 +220,28 @@ fn validate_expand(expand: &[Expand], spec: &Spec) -> GraphResult<()> {
 fn expand_target_spec(property: &str) -> &'static Spec {
     match property {
         "manager" | "directReports" | "registeredOwners" | "registeredUsers" => &schema::USERS,
+        // Lifecycle workflows: who a result is about, who created or changed a workflow.
+        "subject" | "createdBy" | "lastModifiedBy" => &schema::USERS,
         "roleDefinition" => &schema::ROLE_DEFINITIONS,
-        "policy" => &schema::ROLE_MANAGEMENT_POLICIES,
-        _ => &schema::DIRECTORY_OBJECTS,
+        other => super::sets::navigation_spec(other).unwrap_or(&schema::DIRECTORY_OBJECTS),
+    }
+}
+
+/// The types whose lists Graph filters with `contains` (on their display names).
+const CONTAINS_TYPES: &[&str] = &[
+    "microsoft.graph.accessPackage",
+    "microsoft.graph.accessPackageCatalog",
+    "microsoft.graph.customCalloutExtension",
+];
+
+fn uses_contains(expr: &Expr) -> bool {
+    match expr {
+        Expr::Contains { .. } => true,
+        Expr::And(a, b) | Expr::Or(a, b) => uses_contains(a) || uses_contains(b),
+        Expr::Not(inner) => uses_contains(inner),
+        Expr::Any { body, .. } => body.as_deref().is_some_and(uses_contains),
+        Expr::All { body, .. } => uses_contains(body),
+        _ => false,
     }
 }
 
@@ -405,7 +439,8 @@ pub fn shape(
             _ => {
                 for (name, value) in source {
                     // `signInActivity` is only ever returned when selected, and a navigation
-                    // property kept in the row (a policy's `rules`) only when expanded.
+                    // property a row keeps (an entitlement's `catalog`, an assignment's
+                    // `target`, a policy's `rules`) only when expanded.
                     if name != "signInActivity" && !item_spec.expandable.contains(name) {
                         out.insert(name.clone(), value.clone());
                     }
@@ -419,7 +454,14 @@ pub fn shape(
     if spec.type_name == schema::SIGN_INS.type_name {
         sign_in_rules(ctx, &mut out);
     }
+    // The tenant keeps beta's `isPrivileged` on every role definition; v1.0 does not know it.
+    if spec.type_name == schema::ROLE_DEFINITIONS.type_name && ctx.version != "beta" {
+        for name in schema::ROLE_DEFINITION_BETA_ONLY.iter() {
+            out.remove(name);
+        }
+    }
     evolvable_risk_detail(ctx, &mut out);
+    super::sets::lifecycle::evolvable_category(ctx, item_spec, &mut out);
     for item in expand {
         if let Some(expanded) = super::expand::expand(ctx, value, item) {
             out.insert(item.property.clone(), expanded);

@@ -46,6 +46,8 @@ mod writes;
 #[cfg(test)]
 mod pim_tests;
 #[cfg(test)]
+mod roles_tests;
+#[cfg(test)]
 mod sets_tests;
 #[cfg(test)]
 mod tests;
@@ -342,7 +344,8 @@ fn answer(
     if version == "v1.0" && sets::beta_only(&segments) {
         return Err(GraphError::no_route(segments.last().copied().unwrap_or_default()));
     }
-    let resolved = match versions::resolve(tenant, version, &segments) {
+    let eventual = header_is(headers, "consistencylevel", "eventual");
+    let resolved = match versions::resolve(tenant, version, &segments, query, eventual) {
         Some(resolved) => resolved?,
         None => routes::resolve(tenant, &caller, version, &segments)?,
     };
@@ -361,7 +364,22 @@ fn answer(
             .any(|v| v.split(',').any(|p| p.trim().eq_ignore_ascii_case("include-unknown-enum-members"))),
         show_ca_details: roles.iter().any(|r| CA_READER_ROLES.contains(&r.as_str())),
     };
+    // An area's own path: its write when the method is the one it takes, else what it reads.
+    let resolved = match resolved {
+        Resolved::Area { read, write } => {
+            if let Some(write) = write.filter(|w| w.method == method) {
+                query::parse(query, false)?;
+                let at = format_instant(state.now());
+                let call = writes::AreaCall { ids: &write.ids, body, caller: &caller, at: &at };
+                state.apply((write.plan)(&call)?)?;
+                return Ok(Answer::NoContent);
+            }
+            *read.ok_or_else(GraphError::method_not_allowed)?
+        }
+        other => other,
+    };
     match resolved {
+        Resolved::Area { .. } => Err(GraphError::method_not_allowed()),
         Resolved::Evaluate => {
             if method != Method::POST {
                 return Err(GraphError::method_not_allowed());
@@ -397,6 +415,11 @@ fn answer(
                     state.apply(Change::Act { id, apply })?;
                     Ok(Answer::NoContent)
                 }
+                Run::WithBody { plan, apply } => {
+                    let planned = plan(tenant, &id, body)?;
+                    state.apply(Change::ActWithBody { id, planned, apply })?;
+                    Ok(Answer::NoContent)
+                }
                 Run::Change { apply, returns } => {
                     let value = state.apply(Change::Act { id, apply })?.unwrap_or(Value::Null);
                     Ok(Answer::Json(
@@ -421,12 +444,15 @@ fn answer(
             state.apply(writes::plan_on_collection(set, ids, max, apply, body, &caller, &now)?)?;
             Ok(Answer::NoContent)
         }
-        Resolved::ComputedRows { spec, rows } => {
+        Resolved::ComputedRows { spec, rows, filtered } => {
             if method != Method::GET {
                 return Err(GraphError::method_not_allowed());
             }
-            let q = query::parse(query, spec.directory)?;
+            let mut q = query::parse(query, spec.directory)?;
             listing::validate_collection(&ctx, &q, spec, false, Shape::Page)?;
+            if filtered {
+                q.filter = None;
+            }
             let rows = listing::select_rows(&ctx, &q, rows.iter().map(Row::plain).collect());
             Ok(Answer::Json(StatusCode::OK, listing::page(&ctx, &q, spec, &rows, false)))
         }

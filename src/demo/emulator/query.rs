@@ -16,14 +16,15 @@ pub struct OrderBy {
     pub descending: bool,
 }
 
-/// One `$expand` item, e.g. `manager($select=id,displayName;$levels=max)`, or with an
-/// `$expand` of its own (`policy($expand=rules)`).
+/// One `$expand` item, e.g. `manager($select=id,displayName;$levels=max)` or
+/// `resourceRoleScopes($expand=role,scope)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expand {
     pub property: String,
     pub select: Option<Vec<String>>,
     pub levels_max: bool,
-    /// What is expanded inside the expanded object.
+    /// A nested `$expand` of the expanded objects; `listing.rs` accepts it only where the
+    /// emulator expands below the first level.
     pub expand: Vec<Expand>,
 }
 
@@ -228,7 +229,8 @@ fn parse_expand(value: &str, directory: bool) -> GraphResult<Vec<Expand>> {
             if !is_identifier(property) {
                 return Err(syntax());
             }
-            let mut expand = Expand { property: property.to_string(), select: None, levels_max: false, expand: vec![] };
+            let mut expand =
+                Expand { property: property.to_string(), select: None, levels_max: false, expand: Vec::new() };
             let options = match nested {
                 Some(nested) => split_top_level(nested, ';').ok_or_else(syntax)?,
                 None => Vec::new(),
@@ -238,7 +240,7 @@ fn parse_expand(value: &str, directory: bool) -> GraphResult<Vec<Expand>> {
                 match name.trim().to_ascii_lowercase().as_str() {
                     "$select" => expand.select = Some(parse_select(val.trim(), directory)?),
                     "$levels" if val.trim() == "max" => expand.levels_max = true,
-                    "$expand" => expand.expand = parse_expand(val.trim(), directory)?,
+                    "$expand" if expand.expand.is_empty() => expand.expand = parse_expand(val.trim(), directory)?,
                     _ => {
                         return Err(GraphError::bad_request(
                             directory,
@@ -399,6 +401,22 @@ mod tests {
         assert!(q.expand[0].levels_max);
         assert!(q.filter.is_some());
         assert_eq!(q.raw_without_skiptoken.len(), 6);
+    }
+
+    #[test]
+    fn parses_a_nested_expand() {
+        let q = parse(
+            Some("$expand=resourceRoleScopes($expand=role,scope($select=id)),catalog($select=id;$expand=x)"),
+            false,
+        )
+        .expect("valid");
+        assert_eq!(q.expand.len(), 2);
+        assert_eq!(q.expand[0].expand.len(), 2);
+        assert_eq!(q.expand[0].expand[1].property, "scope");
+        assert_eq!(q.expand[0].expand[1].select, Some(vec!["id".to_string()]));
+        assert_eq!(q.expand[1].expand[0].property, "x");
+        assert!(parse(Some("$expand=a($expand=b;$expand=c)"), false).is_err(), "one nested $expand per item");
+        assert!(parse(Some("$expand=a($expand=b(c)"), false).is_err());
     }
 
     #[test]

@@ -3,8 +3,12 @@
 //! on directory-object relationships, `$ref` where writable), the actions bound to an item and
 //! those bound to the set (`riskyUsers/dismiss`).
 //! The few paths that are not an entity set are written out here: `/me`, `servicePrincipals`
-//! and `applications` by `appId`, the recycle bin, What-If, `filterByCurrentUser`, the
-//! authentication methods policy and the registration report's summary functions.
+//! and `applications` by `appId`, the recycle bin, What-If, `filterByCurrentUser` (directory
+//! roles and PIM for Groups), the authentication methods policy and the registration report's
+//! summary functions; below an access review series, its area module
+//! (`sets/governance_reviews.rs`) answers. Lifecycle workflows' own paths (versions by number,
+//! report and insight functions, what hangs below a run) are answered first by
+//! `sets/lifecycle.rs`.
 //!
 //! Resolution only finds the rows; `mod.rs` runs the query pipeline or the write on them.
 
@@ -16,6 +20,7 @@ use super::errors::{GraphError, GraphResult};
 use super::listing::{Row, Shape};
 use super::schema::{self, Spec};
 use super::sets::{self, Action, EntitySet, Navigation, Target};
+use super::writes::AreaWrite;
 
 /// What a path resolved to.
 pub enum Resolved<'t> {
@@ -44,7 +49,12 @@ pub enum Resolved<'t> {
     /// A function's answer, computed from the tenant (`usersRegisteredByMethod(…)`).
     Computed(Value),
     /// A function's answer as a collection, computed from the tenant (`versions.rs`).
-    ComputedRows { spec: &'static Spec, rows: Vec<Value> },
+    /// `filtered`: the rows already answer the `$filter` (checked, but not applied again).
+    ComputedRows { spec: &'static Spec, rows: Vec<Value>, filtered: bool },
+    /// A path an area serves below an item the registry's navigations do not reach (access
+    /// review instances, their decisions, reviewers, stages and actions): what a GET reads, if
+    /// anything, and the one write the path takes.
+    Area { read: Option<Box<Resolved<'t>>>, write: Option<AreaWrite> },
 }
 
 const FILTER_BY_CURRENT_USER: &str = "filterByCurrentUser(on='principal')";
@@ -53,6 +63,9 @@ const FILTER_BY_CURRENT_USER: &str = "filterByCurrentUser(on='principal')";
 /// `v1.0` or `beta`, for what Graph serves on beta alone.
 pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[&str]) -> GraphResult<Resolved<'t>> {
     let beta = version == "beta";
+    if let Some(resolved) = sets::lifecycle::route(tenant, segments) {
+        return resolved;
+    }
     match segments {
         ["me", rest @ ..] => {
             let users = sets::by_path("users").ok_or_else(|| GraphError::no_route("me"))?;
@@ -80,6 +93,9 @@ pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[
         }
         ["directory", "deletedItems", rest @ ..] => deleted_items(tenant, rest),
         ["identity", "conditionalAccess", "evaluate"] => Ok(Resolved::Evaluate),
+        ["identityGovernance", "accessReviews", "definitions", rest @ ..] if sets::governance_reviews::serves(rest) => {
+            sets::governance_reviews::resolve(tenant, caller, rest)
+        }
         [
             "roleManagement",
             "directory",
@@ -103,8 +119,35 @@ pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[
                 .collect();
             Ok(Resolved::List { spec: set.spec, rows, mixed: false, shape: Shape::Page, set: None })
         }
+        [
+            "identityGovernance",
+            "privilegedAccess",
+            "group",
+            set @ ("eligibilityScheduleInstances" | "assignmentScheduleInstances"),
+            FILTER_BY_CURRENT_USER,
+        ] => {
+            let path = format!("identityGovernance/privilegedAccess/group/{set}");
+            let set = sets::by_path(&path).ok_or_else(|| GraphError::no_route(set))?;
+            Ok(Resolved::List {
+                spec: set.spec,
+                rows: of_caller(set, tenant, caller),
+                mixed: false,
+                shape: Shape::Page,
+                set: None,
+            })
+        }
         _ => entity_set(tenant, segments, beta),
     }
+}
+
+/// The rows of a set whose `principalId` is the caller (`filterByCurrentUser(on='principal')`).
+fn of_caller<'t>(set: &EntitySet, tenant: &'t Tenant, caller: &str) -> Vec<Row<'t>> {
+    set.rows(tenant)
+        .into_iter()
+        .filter(|row| {
+            row.item.json().get("principalId").and_then(Value::as_str).is_some_and(|p| p.eq_ignore_ascii_case(caller))
+        })
+        .collect()
 }
 
 /// `{set}`, `{set}/$count`, `{set}/{id}` and below.

@@ -481,7 +481,25 @@ pub static AUTHENTICATION_METHODS: Spec = Spec {
     max_top: 999,
 };
 
+/// `unifiedRoleDefinition` on v1.0, which does not know `isPrivileged` (beta only).
 pub static ROLE_DEFINITIONS: Spec = Spec {
+    type_name: "microsoft.graph.unifiedRoleDefinition",
+    entity_set: "roleManagement/directory/roleDefinitions",
+    directory: false,
+    properties: Words(
+        "id templateId displayName description isBuiltIn isEnabled resourceScopes version \
+         inheritsPermissionsFrom rolePermissions",
+    ),
+    default_properties: None,
+    filterable: Words("id templateId displayName isBuiltIn isEnabled"),
+    orderable: Words("displayName"),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 999,
+};
+
+/// `unifiedRoleDefinition` on beta: v1.0's properties and `isPrivileged`.
+pub static ROLE_DEFINITIONS_BETA: Spec = Spec {
     type_name: "microsoft.graph.unifiedRoleDefinition",
     entity_set: "roleManagement/directory/roleDefinitions",
     directory: false,
@@ -496,6 +514,9 @@ pub static ROLE_DEFINITIONS: Spec = Spec {
     expandable: Words(""),
     max_top: 999,
 };
+
+/// Properties of a role definition only beta knows.
+pub const ROLE_DEFINITION_BETA_ONLY: Words = Words("isPrivileged");
 
 const ASSIGNMENT_FILTERABLE: Words = Words(
     "id principalId roleDefinitionId directoryScopeId appScopeId assignmentType memberType \

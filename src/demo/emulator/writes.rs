@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::demo::tenant::{DirectoryRef, Tenant};
 
 use super::errors::{GraphError, GraphResult};
-use super::sets::{CollectionCall, CollectionFn, CreateCall, CreateFn, EntitySet, Navigation, Target};
+use super::sets::{BodyFn, CollectionCall, CollectionFn, CreateCall, CreateFn, EntitySet, Navigation, Target};
 
 /// The function an action applies: the tenant, the item id, the time of the request.
 pub type ActionFn = fn(&mut Tenant, &str, &str) -> GraphResult<Value>;
@@ -50,6 +50,12 @@ pub enum Change {
         call: CreateCall,
         apply: CreateFn,
     },
+    /// An item-bound action with a body (`workflows/{id}/activate`), as its plan read the body.
+    ActWithBody {
+        id: String,
+        planned: Value,
+        apply: BodyFn,
+    },
     AddRef {
         set: &'static EntitySet,
         id: String,
@@ -62,6 +68,31 @@ pub enum Change {
         navigation: &'static Navigation,
         member: String,
     },
+    /// A change an area planned itself (a review decision recorded, a review instance stopped
+    /// or applied), everything it needs captured when planned; it checks the tenant it is
+    /// applied to, as Graph would at that moment.
+    Area(AreaChange),
+}
+
+/// What an area's change does to the tenant.
+pub type AreaChange = std::sync::Arc<dyn Fn(&mut Tenant) -> GraphResult<()> + Send + Sync>;
+
+/// The write an area's path takes (`PATCH …/decisions/{id}`, `POST …/stop`): its method, the
+/// ids the path named, and how the change is planned from the request.
+pub struct AreaWrite {
+    pub method: axum::http::Method,
+    pub ids: Vec<String>,
+    pub plan: fn(&AreaCall<'_>) -> GraphResult<Change>,
+}
+
+/// One request to an area's write, as its planner sees it.
+pub struct AreaCall<'a> {
+    pub ids: &'a [String],
+    pub body: &'a [u8],
+    /// The signed-in caller's object id.
+    pub caller: &'a str,
+    /// The time of the request.
+    pub at: &'a str,
 }
 
 /// One write, ready to apply and to replay: the change and the time of the request (for
@@ -114,6 +145,8 @@ impl Write {
             Change::Act { id, apply } => apply(tenant, id, &self.at).map(Some),
             Change::ActOnCollection { call, apply } => apply(tenant, call).map(|()| None),
             Change::CreateWith { call, apply } => apply(tenant, call).map(Some),
+            Change::Area(apply) => apply(tenant).map(|()| None),
+            Change::ActWithBody { id, planned, apply } => apply(tenant, id, planned, &self.at).map(|()| None),
             Change::AddRef { set, id, navigation, member } => {
                 let refs = ref_writes(navigation)?;
                 if set.find(tenant, id).is_none() {

@@ -108,9 +108,12 @@ pub fn groups(people: &[Person], devices: &[Device]) -> Vec<Group> {
     .with_users(story().filter(handle_is(&["hannah.schmidt", "diego.alvarez"])));
     finance_app_users.members.insert(0, DirectoryRef::group(ids::group_id(FINANCE_DEPARTMENT)));
 
+    // Brian left and Laura's audit engagement went quiet, but nobody took them out of the team:
+    // the quarterly access review of the Finance groups finds them.
     let finance_team = Group::new(FINANCE_TEAM, "Finance team collaboration", GroupKind::Unified, 1200)
         .owned_by(&["daniel", "grace.whitfield"])
-        .with_users(story().filter(|p| in_finance(p) && p.enabled()));
+        .with_users(story().filter(|p| in_finance(p) && p.enabled()))
+        .with_users(story().filter(handle_is(&["brian.walsh", "laura.bianchi"])));
 
     let mut sales_team = Group::new(SALES_TEAM, "All Sales staff (dynamic)", GroupKind::DynamicSecurity, 900)
         .owned_by(&["alex"])
@@ -176,7 +179,8 @@ pub fn groups(people: &[Person], devices: &[Device]) -> Vec<Group> {
         330,
     )
     .owned_by(&["claire.dubois"])
-    .with_users(story().filter(handle_is(&["aisha.bello", "ben.carter"])));
+    // The joiner workflow's "Add user to groups" task added the new starters it processed.
+    .with_users(story().filter(handle_is(&["aisha.bello", "ben.carter", "owen.price", "sara.lindgren"])));
     new_hires
         .owners
         .push(DirectoryRef { kind: super::ObjectKind::ServicePrincipal, id: service_principal_id(HR_ONBOARDING) });

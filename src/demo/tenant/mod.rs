@@ -13,6 +13,7 @@
 //! shallow: the emulator changes its tenant copy-on-write, and a write copies only the
 //! collection it changes (and only when a reader still holds the previous version).
 
+pub(in crate::demo) mod access_reviews;
 pub(in crate::demo) mod apps;
 mod audit_story;
 mod audits;
@@ -22,10 +23,12 @@ mod clock;
 mod conditional_access;
 mod deleted;
 mod devices;
+pub(in crate::demo) mod entitlement;
 mod extended_sign_ins;
 mod groups;
 mod ids;
 pub(in crate::demo) mod licences;
+pub(in crate::demo) mod lifecycle;
 mod methods;
 mod people;
 pub(in crate::demo) mod pim_groups;
@@ -35,7 +38,7 @@ mod records;
 pub(in crate::demo) mod risk;
 mod rng;
 pub(in crate::demo) mod role_policies;
-mod roles;
+pub(in crate::demo) mod roles;
 mod sign_in_ca;
 mod sign_in_log;
 mod sign_ins;
@@ -243,6 +246,9 @@ pub struct Tenant {
     pub beta_sign_ins: Arc<Collection>,
     /// Provisioning (synchronization) jobs by service principal id.
     pub synchronization_jobs: Arc<HashMap<String, Vec<Value>>>,
+    /// What Graph keeps below each lifecycle workflow (tasks, versions, runs and their
+    /// results), by workflow id.
+    pub workflow_records: Arc<HashMap<String, lifecycle::WorkflowRecords>>,
     /// Collections built by the generators the entity-set registry names, by entity-set path.
     generated: HashMap<&'static str, Arc<Collection>>,
     /// User id by lower-cased user principal name.
@@ -647,6 +653,7 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
             &tenant_id,
         ))),
         synchronization_jobs: Arc::new(provisioning::synchronization_jobs(&clock).into_iter().collect()),
+        workflow_records: Arc::new(lifecycle::records(&generation)),
         generated,
         users_by_upn: Arc::new(users_by_upn),
         tenant_id,

@@ -1,6 +1,7 @@
 //! Woodgrove Bank's people: the story cast (Karita, her manager chain, the
-//! admins, about 60 members, 25 Fabrikam guests, leavers, inactive and unlicensed users) plus,
-//! at `--demo-scale`, generated staff whose names never collide with the story.
+//! admins, about 60 members, 25 Fabrikam guests, leavers, inactive and unlicensed users, and
+//! three new starters the joiner workflow has just processed) plus, at `--demo-scale`,
+//! generated staff whose names never collide with the story.
 //!
 //! People are plain records here; `users.rs` turns them into Graph user resources once the
 //! sign-in history (which drives `signInActivity`) is known.
@@ -52,9 +53,19 @@ pub struct Person {
     pub created_days_ago: i64,
     /// Days since the password was last changed.
     pub password_age_days: i64,
+    /// Days from the anchor to the first working day (`employeeHireDate`), negative once past;
+    /// `None` for guests and emergency accounts, whom HR does not hire.
+    pub hire_in_days: Option<i64>,
+    /// Days from the anchor to the last working day (`employeeLeaveDateTime`), negative once
+    /// past: leavers, and staff who have handed in their notice.
+    pub leave_in_days: Option<i64>,
     /// Index among generated (scale) users, `None` for the story cast.
     pub generated: Option<usize>,
 }
+
+/// People HR recorded as gone whose accounts offboarding missed: still enabled, unused since
+/// the day after they left (their `Inactive` days).
+pub const LEFT_BUT_ENABLED: &[&str] = &["omar.farouk"];
 
 impl Person {
     pub fn enabled(&self) -> bool {
@@ -219,6 +230,28 @@ const SYNCED: &[&str] = &[
 /// Members without any licence.
 const UNLICENSED: &[&str] = &["paula.mendes", "kofi.mensah"];
 
+/// Staff who have handed in their notice: handle, days until their last working day. The
+/// leaver workflow's scope matches them today and its schedule will reach them.
+const UPCOMING_LEAVERS: &[(&str, i64)] = &[("lucas.silva", 3)];
+
+/// HR creates a new starter's account ten days before the first working day.
+const ACCOUNT_LEAD_DAYS: i64 = 10;
+
+/// A new starter: handle, given name, surname, department, job title, office, manager handle,
+/// days until the first working day (negative once started).
+type StarterRow =
+    (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, Option<&'static str>, i64);
+
+/// The joiner workflow ("Onboard new hires", two days before the hire date) processed Owen
+/// yesterday; three days ago it failed for Ravi and Sara, who had no manager to send the
+/// Temporary Access Pass to. Sara has one now (an on-demand run then went through); Ravi
+/// still has none. None of them has signed in yet.
+const NEW_STARTERS: &[StarterRow] = &[
+    ("owen.price", "Owen", "Price", "Sales", "Account Executive", NEW_YORK, Some("alex"), 1),
+    ("ravi.kumar", "Ravi", "Kumar", "Operations", "Loan Officer", NEW_YORK, None, -1),
+    ("sara.lindgren", "Sara", "Lindgren", "Operations", "Teller", LONDON, Some("george.adams"), -1),
+];
+
 /// A Fabrikam Partners guest: handle, given name, surname, department, job title, activity.
 type GuestRow = (&'static str, &'static str, &'static str, Option<&'static str>, &'static str, Activity);
 
@@ -311,13 +344,15 @@ pub fn population(seed: u64, extra: usize) -> Vec<Person> {
     people.extend(break_glass_accounts());
     people.extend(STAFF.iter().enumerate().map(|(i, row)| staff(i, row)));
     people.extend(GUESTS.iter().enumerate().map(|(i, row)| guest(i, row)));
+    // After the guests, so every earlier person keeps the index their devices are drawn by.
+    people.extend(NEW_STARTERS.iter().map(new_starter));
     people.extend((0..extra).map(|i| generated(seed, i)));
     people
 }
 
 /// How many users the story alone holds.
 pub fn story_size() -> usize {
-    2 + STAFF.len() + GUESTS.len()
+    2 + STAFF.len() + GUESTS.len() + NEW_STARTERS.len()
 }
 
 /// The UPN of a member of staff with this handle.
@@ -369,6 +404,8 @@ fn break_glass_accounts() -> Vec<Person> {
                 manager: None,
                 created_days_ago: 1460,
                 password_age_days: 210,
+                hire_in_days: None,
+                leave_in_days: None,
                 generated: None,
             }
         })
@@ -399,6 +436,47 @@ fn staff(index: usize, row: &StaffRow) -> Person {
         manager: manager.map(Into::into),
         created_days_ago,
         password_age_days: 12 + (index as i64 * 37) % 170,
+        hire_in_days: Some(ACCOUNT_LEAD_DAYS - created_days_ago),
+        leave_in_days: leave_in_days(handle, activity),
+        generated: None,
+    }
+}
+
+/// The last working day of a leaver (past) or of someone working their notice (ahead).
+fn leave_in_days(handle: &str, activity: Activity) -> Option<i64> {
+    match activity {
+        Activity::Left(days) => Some(-days),
+        // Gone the day after their last sign-in, the account never disabled.
+        Activity::Inactive(days) if LEFT_BUT_ENABLED.contains(&handle) => Some(1 - days),
+        _ => UPCOMING_LEAVERS.iter().find(|(h, _)| *h == handle).map(|&(_, days)| days),
+    }
+}
+
+fn new_starter(row: &StarterRow) -> Person {
+    let &(handle, given, surname, department, title, office, manager, hire_in_days) = row;
+    let upn = member_upn(handle);
+    let created_days_ago = ACCOUNT_LEAD_DAYS - hire_in_days;
+    Person {
+        id: ids::user_id(&upn),
+        mail: upn.clone(),
+        user_principal_name: upn,
+        handle: handle.into(),
+        display_name: format!("{given} {surname}"),
+        given_name: given.into(),
+        surname: surname.into(),
+        department: Some(department.into()),
+        job_title: Some(title.into()),
+        company_name: "Woodgrove Bank".into(),
+        office_location: Some(office),
+        guest: false,
+        activity: Activity::NeverSignedIn,
+        synced: false,
+        licensed: true,
+        manager: manager.map(Into::into),
+        created_days_ago,
+        password_age_days: created_days_ago,
+        hire_in_days: Some(hire_in_days),
+        leave_in_days: None,
         generated: None,
     }
 }
@@ -428,6 +506,8 @@ fn guest(index: usize, row: &GuestRow) -> Person {
             _ => 60 + index as i64 * 23,
         },
         password_age_days: 0,
+        hire_in_days: None,
+        leave_in_days: None,
         generated: None,
     }
 }
@@ -446,7 +526,7 @@ fn generated(seed: u64, index: usize) -> Person {
         3..=7 => Activity::Inactive(rng.between(91, 400)),
         _ => Activity::Active,
     };
-    Person {
+    let mut person = Person {
         id: ids::user_id(&upn),
         mail: upn.clone(),
         user_principal_name: upn,
@@ -465,8 +545,12 @@ fn generated(seed: u64, index: usize) -> Person {
         manager: None,
         created_days_ago: rng.between(20, 2500),
         password_age_days: rng.between(1, 300),
+        hire_in_days: None,
+        leave_in_days: leave_in_days("", activity),
         generated: Some(index),
-    }
+    };
+    person.hire_in_days = Some(ACCOUNT_LEAD_DAYS - person.created_days_ago);
+    person
 }
 
 fn generated_title(department: &str) -> &'static str {

@@ -1,7 +1,7 @@
 //! PIM for Groups: who may activate membership or ownership of a group governed by PIM, and who
-//! holds it now. Helpdesk Operators is the governed group: Jordan may activate membership (and
-//! with it Helpdesk Administrator), its two technicians are assigned members, and Tom is its
-//! assigned owner.
+//! holds it now. Helpdesk Operators is the governed group: Jordan and Arjun may activate
+//! membership (and with it Helpdesk Administrator), Priya ownership; its two technicians are
+//! assigned members, and Tom is its assigned owner.
 
 use serde_json::{Value, json};
 
@@ -11,7 +11,13 @@ use super::ids;
 use super::people::member_id;
 
 /// An eligibility: who, which group, member or owner, days since it started, days until it ends.
-const ELIGIBLE: &[(&str, &str, &str, i64, Option<i64>)] = &[("jordan", HELPDESK_OPERATORS, "member", 200, Some(165))];
+const ELIGIBLE: &[(&str, &str, &str, i64, Option<i64>)] = &[
+    ("jordan", HELPDESK_OPERATORS, "member", 200, Some(165)),
+    // Priya may take over the group's ownership when Tom is away; Arjun covers the helpdesk
+    // during the app migration project, until next month.
+    ("priya", HELPDESK_OPERATORS, "owner", 60, Some(120)),
+    ("arjun.mehta", HELPDESK_OPERATORS, "member", 30, Some(30)),
+];
 
 /// An active assignment: who, which group, member or owner, days since it started, days until
 /// it ends. They match the group's members and owners in `groups.rs`.

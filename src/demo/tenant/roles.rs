@@ -5,9 +5,19 @@
 //! Operators (which is also eligible for Authentication Administrator), HR Onboarding
 //! Automation, and Jordan the persona, who activated Reports Reader this morning), and
 //! Jordan's requests: that activation, and one waiting for approval.
+//!
+//! What an access audit should find besides: Dmitri Volkov left the bank 47 days ago and still
+//! holds Global Administrator permanently; Nadia Rahman activated Security Administrator two
+//! hours ago; Arjun Mehta's eligibility for Application Administrator ends tomorrow; Samuel
+//! Osei's eligibility for the custom *Woodgrove Helpdesk Tier 1* role (which Mei Lin holds)
+//! starts in a week; the custom *Woodgrove Branch Directory Reader* is disabled. Every
+//! assignment and eligibility also has its PIM schedule (`roleAssignmentSchedules`,
+//! `roleEligibilitySchedules`); a schedule that has not started has no instance yet.
 
+use chrono::Duration;
 use serde_json::{Value, json};
 
+use super::Generation;
 use super::apps::{HR_ONBOARDING, service_principal_id};
 use super::clock::Clock;
 use super::groups::HELPDESK_OPERATORS;
@@ -28,6 +38,10 @@ pub const APPLICATION_ADMINISTRATOR: &str = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c
 pub const CLOUD_APPLICATION_ADMINISTRATOR: &str = "158c047a-c907-4556-b7ef-446551a6b5f7";
 pub const AUTHENTICATION_ADMINISTRATOR: &str = "c4e39bd9-1100-46d3-8c65-fb160da0071f";
 pub const DIRECTORY_READERS: &str = "88d8e3e3-8f55-4a1e-953a-9b9898b8876b";
+/// Custom roles: `ids::object_id("roleDefinition", name)`, written out so the story's tables can
+/// name them (a test keeps them equal).
+pub const WOODGROVE_HELPDESK_TIER_1: &str = "7e69cdb3-6df9-502c-afd6-9a69e5ddefb0";
+pub const WOODGROVE_BRANCH_DIRECTORY_READER: &str = "8b3242c0-47b7-590e-a252-624cd3f6e633";
 
 /// Template id, display name, privileged, description, a few of its resource actions.
 const DEFINITIONS: &[(&str, &str, bool, &str, &[&str])] = &[
@@ -147,26 +161,78 @@ const DEFINITIONS: &[(&str, &str, bool, &str, &[&str])] = &[
     ),
 ];
 
-/// `unifiedRoleDefinition` resources; built-in roles use the template id as their id.
+/// A custom role: id, display name, enabled, privileged (Entra derives it from the permissions:
+/// resetting passwords is privileged), description, resource actions.
+type CustomRole = (&'static str, &'static str, bool, bool, &'static str, &'static [&'static str]);
+
+/// Woodgrove's custom roles.
+const CUSTOM_DEFINITIONS: &[CustomRole] = &[
+    (
+        WOODGROVE_HELPDESK_TIER_1,
+        "Woodgrove Helpdesk Tier 1",
+        true,
+        true,
+        "Branch first-line support: reset passwords and sign-in sessions of branch staff, read their devices and BitLocker keys.",
+        &[
+            "microsoft.directory/users/standard/read",
+            "microsoft.directory/users/basic/update",
+            "microsoft.directory/users/password/update",
+            "microsoft.directory/users/invalidateAllRefreshTokens",
+            "microsoft.directory/users/manager/read",
+            "microsoft.directory/users/authenticationMethods/standard/restrictedRead",
+            "microsoft.directory/devices/standard/read",
+            "microsoft.directory/bitlockerKeys/key/read",
+            "microsoft.directory/groups/standard/read",
+            "microsoft.directory/groups/members/read",
+            "microsoft.directory/signInReports/allProperties/read",
+            "microsoft.directory/auditLogs/allProperties/read",
+        ],
+    ),
+    (
+        WOODGROVE_BRANCH_DIRECTORY_READER,
+        "Woodgrove Branch Directory Reader",
+        false,
+        false,
+        "Retired: read-only directory access for the branch kiosks, replaced by Directory Readers.",
+        &["microsoft.directory/users/standard/read", "microsoft.directory/groups/standard/read"],
+    ),
+];
+
+/// `unifiedRoleDefinition` resources; built-in roles use the template id as their id, custom
+/// roles a template id equal to their own id.
 pub fn role_definitions() -> Vec<Value> {
-    DEFINITIONS
-        .iter()
-        .map(|(id, name, privileged, description, actions)| {
-            json!({
-                "id": id,
-                "templateId": id,
-                "displayName": name,
-                "description": description,
-                "isBuiltIn": true,
-                "isEnabled": true,
-                "isPrivileged": privileged,
-                "resourceScopes": ["/"],
-                "version": "1",
-                "inheritsPermissionsFrom": [],
-                "rolePermissions": [{"allowedResourceActions": actions, "condition": null}],
-            })
-        })
-        .collect()
+    let built_in = DEFINITIONS.iter().map(|&(id, name, privileged, description, actions)| {
+        definition(id, name, true, true, privileged, description, actions)
+    });
+    let custom = CUSTOM_DEFINITIONS.iter().map(|&(id, name, enabled, privileged, description, actions)| {
+        definition(id, name, false, enabled, privileged, description, actions)
+    });
+    built_in.chain(custom).collect()
+}
+
+fn definition(
+    id: &str,
+    name: &str,
+    built_in: bool,
+    enabled: bool,
+    privileged: bool,
+    description: &str,
+    actions: &[&str],
+) -> Value {
+    json!({
+        "id": id,
+        "templateId": id,
+        "displayName": name,
+        "description": description,
+        "isBuiltIn": built_in,
+        "isEnabled": enabled,
+        // Beta only: the emulator leaves it out on v1.0, as Graph does.
+        "isPrivileged": privileged,
+        "resourceScopes": ["/"],
+        "version": "1",
+        "inheritsPermissionsFrom": [],
+        "rolePermissions": [{"allowedResourceActions": actions, "condition": null}],
+    })
 }
 
 /// Who is a principal of an assignment.
@@ -199,11 +265,23 @@ const ACTIVE: &[(Principal, &str, i64, Option<i64>)] = &[
     (Principal::User("jordan"), SECURITY_READER, 300, None),
     (Principal::Group(HELPDESK_OPERATORS), HELPDESK_ADMINISTRATOR, 400, None),
     (Principal::App(HR_ONBOARDING), USER_ADMINISTRATOR, 330, None),
+    // A leaver whose permanent Global Administrator nobody removed.
+    (Principal::User("dmitri.volkov"), GLOBAL_ADMINISTRATOR, 900, None),
+    (Principal::User("mei.lin"), WOODGROVE_HELPDESK_TIER_1, 150, None),
 ];
 
-/// An activation of an eligible role: principal, role, hours since it was activated, hours
-/// until it ends. Jordan activated Reports Reader this morning to pull the monthly sign-in report.
-const ACTIVATED: &[(Principal, &str, i64, i64)] = &[(Principal::User("jordan"), REPORTS_READER, 2, 6)];
+/// An activation of an eligible role, active now: principal, role, hours since it started,
+/// hours until it ends. Jordan activated Reports Reader this morning to pull the monthly
+/// sign-in report.
+const ACTIVATED: &[(Principal, &str, i64, i64)] = &[
+    (Principal::User("jordan"), REPORTS_READER, 2, 6),
+    (Principal::User("nadia.rahman"), SECURITY_ADMINISTRATOR, 2, 6),
+];
+
+/// An eligibility that has not started: principal, role, days until it starts, days until it
+/// ends. It has a schedule and no instance yet.
+const FUTURE_ELIGIBLE: &[(Principal, &str, i64, i64)] =
+    &[(Principal::User("samuel.osei"), WOODGROVE_HELPDESK_TIER_1, 7, 187)];
 
 /// An eligible assignment: principal, role, days since it started, days until it ends.
 const ELIGIBLE: &[(Principal, &str, i64, Option<i64>)] = &[
@@ -217,6 +295,8 @@ const ELIGIBLE: &[(Principal, &str, i64, Option<i64>)] = &[
     // Its members may activate Authentication Administrator on top of the Helpdesk
     // Administrator role the group holds.
     (Principal::Group(HELPDESK_OPERATORS), AUTHENTICATION_ADMINISTRATOR, 90, Some(275)),
+    // Granted for the app migration project; it ends tomorrow.
+    (Principal::User("arjun.mehta"), APPLICATION_ADMINISTRATOR, 89, Some(1)),
 ];
 
 /// Handles of users whose active roles CA001 ("MFA for admins") targets, including members of
@@ -249,40 +329,32 @@ pub fn role_assignments() -> Vec<Value> {
         .collect()
 }
 
-/// `unifiedRoleAssignmentScheduleInstance` resources: active assignments as PIM sees them.
+/// `unifiedRoleAssignmentScheduleInstance` resources: active assignments as PIM sees them,
+/// assigned or activated.
 pub fn role_assignment_schedule_instances(clock: &Clock) -> Vec<Value> {
-    ACTIVE
-        .iter()
-        .map(|&(principal, role, started, ends)| {
+    let assigned = ACTIVE.iter().map(|&(principal, role, started, ends)| {
+        (principal, role, "Assigned", clock.days_ago(started), ends.map(|d| clock.days_ahead(d)))
+    });
+    let activated = ACTIVATED.iter().map(|&(principal, role, started, ends)| {
+        (principal, role, "Activated", clock.hours_ago(started), Some(clock.at(Duration::hours(ends))))
+    });
+    assigned
+        .chain(activated)
+        .map(|(principal, role, assignment_type, start, end)| {
             json!({
                 "id": assignment_id("roleAssignmentScheduleInstance", principal, role),
                 "principalId": principal.id(),
                 "roleDefinitionId": role,
                 "directoryScopeId": "/",
                 "appScopeId": null,
-                "startDateTime": clock.days_ago(started),
-                "endDateTime": ends.map(|d| clock.days_ahead(d)),
-                "assignmentType": "Assigned",
+                "startDateTime": start,
+                "endDateTime": end,
+                "assignmentType": assignment_type,
                 "memberType": "Direct",
                 "roleAssignmentOriginId": assignment_id("roleAssignment", principal, role),
                 "roleAssignmentScheduleId": assignment_id("roleAssignmentSchedule", principal, role),
             })
         })
-        .chain(ACTIVATED.iter().map(|&(principal, role, since, until)| {
-            json!({
-                "id": assignment_id("roleAssignmentScheduleInstance", principal, role),
-                "principalId": principal.id(),
-                "roleDefinitionId": role,
-                "directoryScopeId": "/",
-                "appScopeId": null,
-                "startDateTime": clock.hours_ago(since),
-                "endDateTime": clock.hours_ago(-until),
-                "assignmentType": "Activated",
-                "memberType": "Direct",
-                "roleAssignmentOriginId": assignment_id("roleAssignment", principal, role),
-                "roleAssignmentScheduleId": assignment_id("roleAssignmentSchedule", principal, role),
-            })
-        }))
         .collect()
 }
 
@@ -366,4 +438,107 @@ pub fn role_assignment_schedule_requests(clock: &Clock) -> Vec<Value> {
             clock.hours_ago(3),
         ),
     ]
+}
+
+/// When a schedule starts and ends, as `scheduleInfo` reads: no end is `noExpiration`.
+fn schedule_info(start: &str, end: Option<&str>) -> Value {
+    let expiration = match end {
+        Some(end) => json!({"type": "afterDateTime", "endDateTime": end, "duration": null}),
+        None => json!({"type": "noExpiration", "endDateTime": null, "duration": null}),
+    };
+    json!({"startDateTime": start, "recurrence": null, "expiration": expiration})
+}
+
+/// `unifiedRoleEligibilitySchedule` resources: every eligibility, current or yet to start.
+pub fn role_eligibility_schedules(g: &Generation<'_>) -> Vec<Value> {
+    let clock = g.clock;
+    let current = ELIGIBLE.iter().map(|&(principal, role, started, ends)| {
+        let start = clock.days_ago(started);
+        (principal, role, start.clone(), start, ends.map(|d| clock.days_ahead(d)))
+    });
+    // A future eligibility was granted yesterday.
+    let future = FUTURE_ELIGIBLE.iter().map(|&(principal, role, starts, ends)| {
+        (principal, role, clock.days_ago(1), clock.days_ahead(starts), Some(clock.days_ahead(ends)))
+    });
+    current
+        .chain(future)
+        .map(|(principal, role, created, start, end)| {
+            let id = assignment_id("roleEligibilitySchedule", principal, role);
+            json!({
+                "id": id,
+                "principalId": principal.id(),
+                "roleDefinitionId": role,
+                "directoryScopeId": "/",
+                "appScopeId": null,
+                "createdUsing": id,
+                "createdDateTime": created,
+                "modifiedDateTime": null,
+                "status": "Provisioned",
+                "memberType": "Direct",
+                "scheduleInfo": schedule_info(&start, end.as_deref()),
+            })
+        })
+        .collect()
+}
+
+/// `unifiedRoleAssignmentSchedule` resources: every active assignment's schedule, the
+/// activations' included.
+pub fn role_assignment_schedules(g: &Generation<'_>) -> Vec<Value> {
+    let clock = g.clock;
+    let assigned = ACTIVE.iter().map(|&(principal, role, started, ends)| {
+        (principal, role, "Assigned", clock.days_ago(started), ends.map(|d| clock.days_ahead(d)))
+    });
+    let activated = ACTIVATED.iter().map(|&(principal, role, started, ends)| {
+        (principal, role, "Activated", clock.hours_ago(started), Some(clock.at(Duration::hours(ends))))
+    });
+    assigned
+        .chain(activated)
+        .map(|(principal, role, assignment_type, start, end)| {
+            let id = assignment_id("roleAssignmentSchedule", principal, role);
+            json!({
+                "id": id,
+                "principalId": principal.id(),
+                "roleDefinitionId": role,
+                "directoryScopeId": "/",
+                "appScopeId": null,
+                "createdUsing": id,
+                "createdDateTime": start,
+                "modifiedDateTime": null,
+                "status": "Provisioned",
+                "assignmentType": assignment_type,
+                "memberType": "Direct",
+                "scheduleInfo": schedule_info(&start, end.as_deref()),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_role_ids_are_the_ids_of_their_names() {
+        for &(id, name, ..) in CUSTOM_DEFINITIONS {
+            assert_eq!(id, ids::object_id("roleDefinition", name), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_instance_has_its_schedule() {
+        let clock = Clock::new(chrono::Utc::now());
+        let schedules: Vec<Value> = ACTIVE
+            .iter()
+            .map(|&(p, r, ..)| json!(assignment_id("roleAssignmentSchedule", p, r)))
+            .chain(ACTIVATED.iter().map(|&(p, r, ..)| json!(assignment_id("roleAssignmentSchedule", p, r))))
+            .collect();
+        for instance in role_assignment_schedule_instances(&clock) {
+            assert!(schedules.contains(&instance["roleAssignmentScheduleId"]), "{instance}");
+        }
+        let eligible: Vec<Value> =
+            ELIGIBLE.iter().map(|&(p, r, ..)| json!(assignment_id("roleEligibilitySchedule", p, r))).collect();
+        for instance in role_eligibility_schedule_instances(&clock) {
+            assert!(eligible.contains(&instance["roleEligibilityScheduleId"]), "{instance}");
+        }
+    }
 }

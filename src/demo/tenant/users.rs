@@ -43,10 +43,11 @@ pub fn to_json(person: &Person, last: Option<i64>, last_success: Option<i64>, cl
         "creationType": if person.guest { Value::from("Invitation") } else { Value::Null },
         "externalUserState": external_state(person),
         "externalUserStateChangeDateTime": if person.guest { Value::from(clock.days_ago(person.created_days_ago)) } else { Value::Null },
-        "employeeLeaveDateTime": match person.activity {
-            Activity::Left(days) => Value::from(clock.days_ago(days)),
-            _ => Value::Null,
-        },
+        "employeeLeaveDateTime": person.leave_in_days.map(|days| clock.days_ahead(days)),
+        // The HR attributes lifecycle workflows trigger on and scope by.
+        "employeeHireDate": person.hire_in_days.map(|days| clock.days_ahead(days)),
+        "employeeType": if person.guest || person.activity == Activity::BreakGlass { Value::Null } else { Value::from("Employee") },
+        "country": country(person.office_location),
         "assignedLicenses": licences::assigned_licenses(&licences),
         "licenseAssignmentStates": licences::assignment_states(&licences, person, clock),
     });
@@ -54,6 +55,15 @@ pub fn to_json(person: &Person, last: Option<i64>, last_success: Option<i64>, cl
         map.insert("signInActivity".into(), activity);
     }
     user
+}
+
+/// The country of an office, as HR records it.
+fn country(office: Option<&str>) -> Value {
+    match office {
+        Some(office) if office.starts_with("London") => Value::from("United Kingdom"),
+        Some(_) => Value::from("United States"),
+        None => Value::Null,
+    }
 }
 
 fn external_state(person: &Person) -> Value {

@@ -186,13 +186,12 @@ async fn one_app(ctx: &Ctx, app: &str) -> Result<PermissionRisk, SkillError> {
     let (tenant, application, activity, risky) = tokio::join!(
         own_tenant_id(ctx),
         application_of(ctx, &app_id, APPLICATION_FIELDS),
-        ctx.graph.list::<SignInActivity>(activity, 1),
+        ctx.beta_part("last sign-in (beta report)", ctx.graph.list::<SignInActivity>(activity, 1)),
         ctx.graph.get::<RiskyServicePrincipal>(risky)
     );
     let tenant = ctx.optional("this tenant's id", tenant);
     let application = ctx.optional("the app registration", application).flatten();
-    let activity: Option<HashMap<String, SignInActivity>> =
-        ctx.optional("last sign-in (beta report)", activity).map(|page| by_app_id(page.items));
+    let activity: Option<HashMap<String, SignInActivity>> = activity.map(|page| by_app_id(page.items));
     let risky: HashMap<String, RiskyServicePrincipal> = match risky {
         Ok(r) => HashMap::from([(r.id.to_ascii_lowercase(), r)]),
         // Graph answers 404 for a service principal ID Protection never flagged.
@@ -234,7 +233,7 @@ async fn scan(ctx: &Ctx, min_tier: Tier, limit: usize) -> Result<PermissionRisk,
         own_tenant_id(ctx),
         ctx.graph.list::<ServicePrincipal>(candidates, MAX_SCAN + 1),
         ctx.graph.list::<Application>(applications, 5000),
-        ctx.graph.list::<SignInActivity>(activity, 5000),
+        ctx.beta_part("last sign-ins (beta report)", ctx.graph.list::<SignInActivity>(activity, 5000)),
         ctx.graph.list::<RiskyServicePrincipal>(risky, 500)
     );
     let candidates = candidates?;
@@ -243,7 +242,7 @@ async fn scan(ctx: &Ctx, min_tier: Tier, limit: usize) -> Result<PermissionRisk,
         .optional("app registrations (credentials, owners)", applications)
         .map(|page| page.items.into_iter().filter_map(|a| Some((a.app_id.clone()?.to_ascii_lowercase(), a))).collect())
         .unwrap_or_default();
-    let activity = ctx.optional("last sign-ins (beta report)", activity).map(|page| by_app_id(page.items));
+    let activity = activity.map(|page| by_app_id(page.items));
     let risky: HashMap<String, RiskyServicePrincipal> = ctx
         .optional("ID Protection risk", risky)
         .map(|page| page.items.into_iter().map(|r| (r.id.to_ascii_lowercase(), r)).collect())

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::graph::{GraphRequest, Query, segment};
 use crate::render::{fields, short_time};
-use crate::shared::resolve::role_key;
+use crate::shared::roles::same_role_name;
 use crate::shared::{guid, shorten};
 use crate::skill::write::WriteTarget;
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset, WritePlan};
@@ -81,9 +81,8 @@ fn pick(requests: Vec<RoleRequest>, given: &str) -> Result<RoleRequest, SkillErr
         }
         return Ok(found.clone());
     }
-    let wanted = role_key(given);
     let mut matching: Vec<RoleRequest> =
-        requests.iter().filter(|r| r.is_pending() && role_key(&r.role_name()) == wanted).cloned().collect();
+        requests.iter().filter(|r| r.is_pending() && same_role_name(&r.role_name(), given)).cloned().collect();
     match matching.len() {
         1 => Ok(matching.remove(0)),
         0 => Err(SkillError::new(

@@ -15,7 +15,7 @@ use crate::graph::resources::RoleDefinition;
 use crate::graph::{GraphRequest, Query, path};
 use crate::odata::Expr;
 use crate::render::short_time;
-use crate::shared::resolve::{Named, resolve_role};
+use crate::shared::resolve::Named;
 use crate::shared::roles::RoleGrant;
 use crate::skill::Ctx;
 
@@ -26,7 +26,7 @@ pub const ROLE_SELECT: &[&str] = &["id", "displayName", "isBuiltIn"];
 
 /// A role argument resolved by id or tolerant name.
 pub async fn role(ctx: &Ctx, value: &str) -> Result<RoleDefinition, SkillError> {
-    resolve_role::<RoleDefinition>(ctx, value, ROLE_SELECT).await
+    crate::shared::roles::resolve_role(ctx, value).await
 }
 
 pub fn role_name(role: &RoleDefinition) -> String {

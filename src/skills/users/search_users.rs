@@ -49,6 +49,9 @@ pub struct SearchUsersParams {
     pub inactive_since: Option<Since>,
     /// Only users without any licence.
     pub unlicensed: Option<bool>,
+    /// Only people whose leave date (`employeeLeaveDateTime`) has passed; with `enabled: true`,
+    /// leavers whose account is still on.
+    pub left: Option<bool>,
     #[serde(default)]
     pub limit: Limit,
 }
@@ -64,6 +67,9 @@ pub struct UserRow {
     pub created: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sign_in: Option<String>,
+    /// When the person left (`employeeLeaveDateTime`), if HR recorded it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -113,6 +119,9 @@ async fn search_users(ctx: Ctx, p: SearchUsersParams) -> Result<UserSearch, Skil
     if p.unlicensed == Some(true) {
         clauses.push(Expr::eq("assignedLicenses/$count", 0i64));
     }
+    if p.left == Some(true) {
+        clauses.push(Expr::le("employeeLeaveDateTime", ctx.now));
+    }
     let inactive = match &p.inactive_since {
         Some(_) if !clauses.is_empty() => {
             return Err(SkillError::invalid_value(
@@ -127,6 +136,9 @@ async fn search_users(ctx: Ctx, p: SearchUsersParams) -> Result<UserSearch, Skil
 
     let mut select =
         vec!["id", "displayName", "userPrincipalName", "userType", "accountEnabled", "department", "createdDateTime"];
+    if p.left == Some(true) {
+        select.push("employeeLeaveDateTime");
+    }
     let mut query = Query::new();
     if let Some(t) = inactive {
         select.push("signInActivity");
@@ -153,6 +165,7 @@ async fn search_users(ctx: Ctx, p: SearchUsersParams) -> Result<UserSearch, Skil
             department: u.department,
             created: u.created_date_time,
             last_sign_in: u.sign_in_activity.and_then(|a| a.last_sign_in_date_time),
+            left: u.employee_leave_date_time,
         })
         .collect();
     let list = ListInfo::new(users.len(), page.total, page.more, "`name`, `department`, `user_type` or `enabled`");
@@ -171,9 +184,13 @@ impl Render for UserSearch {
 
     fn markdown(&self) -> String {
         let with_activity = self.users.iter().any(|u| u.last_sign_in.is_some());
+        let with_leave = self.users.iter().any(|u| u.left.is_some());
         let mut headers = vec!["name", "upn", "type", "enabled", "department", "id"];
         if with_activity {
             headers.push("last sign-in (UTC)");
+        }
+        if with_leave {
+            headers.push("left (UTC)");
         }
         let rows: Vec<Vec<String>> = self
             .users
@@ -189,6 +206,9 @@ impl Render for UserSearch {
                 ];
                 if with_activity {
                     row.push(u.last_sign_in.as_deref().map(short_time).unwrap_or_else(|| "never".into()));
+                }
+                if with_leave {
+                    row.push(u.left.as_deref().map(short_time).unwrap_or_else(|| "-".into()));
                 }
                 row
             })
@@ -223,6 +243,16 @@ const EXAMPLES: &[Example] = &[
         question: "Which accounts are disabled?",
         args: r#"{"enabled":false,"limit":50}"#,
         facts: &[Fact::AtLeast("returned", 6), Fact::Every("users/*/enabled", "false")],
+    },
+    Example {
+        question: "Search for leavers whose user account was never disabled",
+        args: r#"{"left":true,"enabled":true}"#,
+        facts: &[
+            Fact::Count("users/*", 1),
+            Fact::Every("users/*/upn", "omar.farouk@woodgrovebank.com"),
+            Fact::Every("users/*/enabled", "true"),
+            Fact::Says("left (UTC)"),
+        ],
     },
 ];
 

@@ -1,6 +1,7 @@
 //! The entity-set registry: every collection the emulator serves, declared once by the area it
 //! belongs to (`directory.rs`, `audit_logs.rs`, `identity_protection.rs`,
-//! `conditional_access.rs`, `role_management.rs`, `access.rs`, `pim.rs`, `reports.rs`).
+//! `conditional_access.rs`, `role_management.rs`, `access.rs`, `pim.rs`, `reports.rs`,
+//! `entitlement.rs`, `governance_reviews.rs`, `lifecycle.rs`).
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
 //! where its rows come from, the navigations below one item, the actions bound to an item or to
@@ -13,7 +14,10 @@ mod access;
 mod audit_logs;
 mod conditional_access;
 mod directory;
+mod entitlement;
+pub(super) mod governance_reviews;
 mod identity_protection;
+pub mod lifecycle;
 mod pim;
 mod reports;
 mod role_management;
@@ -44,6 +48,21 @@ pub fn scope_properties(set: &EntitySet) -> Option<(&'static [&'static str], boo
     access::scope_properties(set).map(|p| (p, false)).or_else(|| pim::scope_rule(set))
 }
 
+/// The type an expanded navigation property the registry declares holds (entitlement
+/// management's, a policy assignment's `policy` and a policy's `rules`), for checking a nested
+/// `$select` and `$expand`.
+pub fn navigation_spec(property: &str) -> Option<&'static Spec> {
+    entitlement::navigation_spec(property).or_else(|| pim::navigation_spec(property))
+}
+
+/// Expands a navigation property the registry declares; `None` when the row has none.
+pub fn expand_navigation(ctx: &Ctx<'_>, item: &Value, how: &super::query::Expand) -> Option<Value> {
+    match pim::navigation_spec(&how.property) {
+        Some(_) => pim::expand_navigation(ctx, item, how),
+        None => entitlement::expand_navigation(ctx, item, how),
+    }
+}
+
 /// Every registered set.
 pub fn all() -> impl Iterator<Item = &'static EntitySet> {
     [
@@ -55,6 +74,9 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         access::SETS,
         pim::SETS,
         reports::SETS,
+        entitlement::SETS,
+        governance_reviews::SETS,
+        lifecycle::SETS,
     ]
     .into_iter()
     .flatten()
@@ -78,10 +100,13 @@ pub fn by_path(path: &str) -> Option<&'static EntitySet> {
 
 /// The generators of the sets whose rows come from one, for the tenant generator.
 pub fn generators() -> impl Iterator<Item = (&'static str, Generator)> {
-    all().filter_map(|set| match set.source {
-        Source::Generated(generator) => Some((set.path, generator)),
-        _ => None,
-    })
+    all()
+        .filter_map(|set| match set.source {
+            Source::Generated(generator) => Some((set.path, generator)),
+            _ => None,
+        })
+        // Collections served only below an item of a set, by an area's own routes.
+        .chain(governance_reviews::CONTAINED.iter().copied())
 }
 
 /// The set whose path begins `segments` (the longest, if several do) and the segments after
@@ -273,7 +298,15 @@ pub enum Run {
     /// gets the ids, the caller and the time of the request, and Graph answers 204. Journaled
     /// like every write.
     OnCollection { ids: &'static str, max: usize, apply: CollectionFn },
+    /// Changes the item as its body says (`workflows/{id}/activate` with `subjects`): `plan`
+    /// checks the body against the tenant as Graph does, before anything changes, and returns
+    /// what `apply` needs; `apply` gets the item id, that value and the time of the request,
+    /// and Graph answers 204. Journaled like every write.
+    WithBody { plan: fn(&Tenant, &str, &[u8]) -> GraphResult<Value>, apply: BodyFn },
 }
+
+/// What a body-carrying action changes: the tenant, the item id, the planned value, the time.
+pub type BodyFn = fn(&mut Tenant, &str, &Value, &str) -> GraphResult<()>;
 
 /// What a collection-bound action changes: the tenant, and the call.
 pub type CollectionFn = fn(&mut Tenant, &CollectionCall) -> GraphResult<()>;

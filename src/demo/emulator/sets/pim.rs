@@ -34,7 +34,8 @@ use crate::demo::tenant::{DirectoryRef, Tenant, format_instant, role_policies};
 use crate::odata::{CmpOp, Expr};
 
 use super::super::errors::{GraphError, GraphResult};
-use super::super::query::QueryOptions;
+use super::super::listing::{Ctx, shape};
+use super::super::query::{Expand, QueryOptions};
 use super::super::schema::{self, Spec, Words};
 use super::{CreateCall, EntitySet, Navigation, READ_ONLY, Source, Target, Writes};
 
@@ -99,6 +100,30 @@ pub static SETS: &[EntitySet] = &[
         },
     },
 ];
+
+/// The type a PIM navigation holds: a policy assignment's `policy`, a policy's `rules`.
+pub fn navigation_spec(property: &str) -> Option<&'static Spec> {
+    match property {
+        "policy" => Some(&schema::ROLE_MANAGEMENT_POLICIES),
+        "rules" => Some(&schema::ROLE_MANAGEMENT_POLICY_RULES),
+        _ => None,
+    }
+}
+
+/// Expands the policy a role management policy assignment points at (by `policyId`), and a
+/// policy's rules (kept in its row, returned only when expanded).
+pub fn expand_navigation(ctx: &Ctx<'_>, item: &Value, how: &Expand) -> Option<Value> {
+    match how.property.as_str() {
+        "policy" => {
+            let policy = item.get("policyId").and_then(Value::as_str)?;
+            let value = ctx.tenant.generated(POLICIES)?.get(policy)?;
+            let spec = &schema::ROLE_MANAGEMENT_POLICIES;
+            Some(shape(ctx, spec, value, None, how.select.as_deref(), &how.expand, false))
+        }
+        "rules" => item.get("rules").cloned(),
+        _ => None,
+    }
+}
 
 /// `policies/roleManagementPolicies/{id}/rules`.
 fn policy_rules<'t>(tenant: &'t Tenant, id: &str) -> &'t [Value] {

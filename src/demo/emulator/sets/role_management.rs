@@ -1,11 +1,19 @@
-//! Directory role management: role definitions, active assignments, and the PIM schedule
-//! instances and requests. Graph serves no `/$count` on them. `filterByCurrentUser` is a
-//! route of its own. What a schedule request does is PIM's business (`pim.rs`).
+//! Directory role management: role definitions, active assignments, and the PIM schedules,
+//! schedule instances and requests. Graph serves no `/$count` on them. `filterByCurrentUser`
+//! is a route of its own; beta's `transitiveRoleAssignments` is computed (`versions.rs`). What a
+//! schedule request does is PIM's business (`pim.rs`).
 
-use crate::demo::tenant::{Collection, Tenant};
+use crate::demo::tenant::{Collection, Tenant, roles};
 
-use super::super::schema::{self, Words};
+use super::super::schema::{self, Spec, Words};
 use super::{Action, EntitySet, READ_ONLY, READ_WRITE, Run, Source, Writes, field, pim};
+
+const ELIGIBILITY_SCHEDULES: &str = "roleManagement/directory/roleEligibilitySchedules";
+const ASSIGNMENT_SCHEDULES: &str = "roleManagement/directory/roleAssignmentSchedules";
+
+/// What Graph filters PIM schedules on.
+const SCHEDULE_FILTERABLE: Words =
+    Words("id principalId roleDefinitionId directoryScopeId appScopeId status memberType assignmentType");
 
 pub static SETS: &[EntitySet] = &[
     EntitySet {
@@ -71,5 +79,53 @@ pub static SETS: &[EntitySet] = &[
             create_with: Some(pim::role_request),
             ..READ_ONLY
         },
+    },
+    EntitySet {
+        path: ELIGIBILITY_SCHEDULES,
+        spec: &Spec {
+            type_name: "microsoft.graph.unifiedRoleEligibilitySchedule",
+            entity_set: ELIGIBILITY_SCHEDULES,
+            directory: false,
+            properties: Words(
+                "id principalId roleDefinitionId directoryScopeId appScopeId createdUsing createdDateTime \
+                 modifiedDateTime status memberType scheduleInfo",
+            ),
+            default_properties: None,
+            filterable: SCHEDULE_FILTERABLE,
+            orderable: Words(""),
+            searchable: Words(""),
+            expandable: Words("principal roleDefinition"),
+            max_top: 999,
+        },
+        source: Source::Generated(roles::role_eligibility_schedules),
+        lookup: None,
+        count_segment: false,
+        navigations: &[],
+        actions: &[],
+        writes: READ_ONLY,
+    },
+    EntitySet {
+        path: ASSIGNMENT_SCHEDULES,
+        spec: &Spec {
+            type_name: "microsoft.graph.unifiedRoleAssignmentSchedule",
+            entity_set: ASSIGNMENT_SCHEDULES,
+            directory: false,
+            properties: Words(
+                "id principalId roleDefinitionId directoryScopeId appScopeId createdUsing createdDateTime \
+                 modifiedDateTime status assignmentType memberType scheduleInfo",
+            ),
+            default_properties: None,
+            filterable: SCHEDULE_FILTERABLE,
+            orderable: Words(""),
+            searchable: Words(""),
+            expandable: Words("principal roleDefinition"),
+            max_top: 999,
+        },
+        source: Source::Generated(roles::role_assignment_schedules),
+        lookup: None,
+        count_segment: false,
+        navigations: &[],
+        actions: &[],
+        writes: READ_ONLY,
     },
 ];
