@@ -28,6 +28,9 @@ call runs with the signed-in user's own delegated access. Results are compact ma
 follow-ups; times are UTC. Start from a user (get_user, search_users), a failure \
 (explain_sign_in_failure) or risk (list_risky_users, get_risky_user).";
 
+/// The self-activation skill a `forbidden` remedy may point at.
+const ACTIVATE_MY_ROLE: &str = "activate_my_role";
+
 /// One MCP server instance. Cheap to clone: the HTTP transport builds one per request.
 #[derive(Clone)]
 pub struct EntraServer {
@@ -116,7 +119,10 @@ impl EntraServer {
         let confirmed = arguments.as_ref().is_some_and(|a| a.contains_key("confirm"));
         let ctx = Ctx::new(self.graph.bind(caller.clone()), chrono::Utc::now(), self.guard.clone())
             .with_approver(approver.filter(|_| skill.is_write()))
-            .with_beta(self.selection.beta);
+            .with_beta(self.selection.beta)
+            // A role missing for a call can be named with the activation that lifts it only
+            // where the caller can make that activation here.
+            .with_activation_hints(skills::find(&self.selection, ACTIVATE_MY_ROLE).is_some());
         let key = caller_key(&caller);
         let reply = skill.invoke(ctx, arguments, Some(&key)).await;
         // The audit trail: who, what, which Graph requests, how it went. Never a token.

@@ -822,6 +822,288 @@ async fn is_karita_compromised_then_sign_her_out_and_confirm_it() {
 }
 
 // =============================================================================================
+// PIM self-service: activate_my_role, deactivate_my_role, cancel_my_role_request and
+// activate_my_group_access, previewed (nothing changes), confirmed, and read back from the
+// emulator's role schedule instances, requests and group members. Jordan activates User
+// Administrator, sees it in get_me and list_my_role_requests, and drops it; every refusal (too
+// long, no justification, no ticket, not eligible, an unknown role, already pending, a stronger
+// sign-in needed) changes nothing; Priya's Global Administrator activation waits for Tom's
+// approval and is withdrawn; Jordan's PIM for Groups membership makes him a member.
+// =============================================================================================
+
+const USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
+const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
+
+impl Running {
+    /// The roles active for a user, as the emulator's PIM holds them: (role id, assignment type).
+    async fn active_roles_of(&self, user: &str) -> Vec<(String, String)> {
+        let (status, page) = self
+            .graph(&format!(
+                "/roleManagement/directory/roleAssignmentScheduleInstances?$filter=principalId%20eq%20'{user}'"
+            ))
+            .await;
+        assert_eq!(status, 200, "{page}");
+        let mut roles: Vec<(String, String)> = page["value"]
+            .as_array()
+            .map(|v| v.iter().map(|i| (text(&i["roleDefinitionId"]), text(&i["assignmentType"]))).collect())
+            .unwrap_or_default();
+        roles.sort();
+        roles
+    }
+
+    /// The statuses of a user's role requests, by role id.
+    async fn role_requests_of(&self, user: &str) -> Vec<(String, String)> {
+        let (_, page) = self
+            .graph(&format!(
+                "/roleManagement/directory/roleAssignmentScheduleRequests?$filter=principalId%20eq%20'{user}'"
+            ))
+            .await;
+        let mut requests: Vec<(String, String)> = page["value"]
+            .as_array()
+            .map(|v| v.iter().map(|r| (text(&r["roleDefinitionId"]), text(&r["status"]))).collect())
+            .unwrap_or_default();
+        requests.sort();
+        requests
+    }
+}
+
+/// A refusal before any write: the error kind, what it says, and reads only.
+fn refused_before_graph(answer: &common::Answer, kind: &str, says: &str) {
+    refused_as(answer, kind, says);
+}
+
+#[tokio::test]
+async fn jordan_activates_user_administrator_sees_it_and_drops_it() {
+    let running = start(Selection::everything(), &[]).await;
+    let jordan = user_id("jordan");
+    let before = running.active_roles_of(&jordan).await;
+    assert!(!before.iter().any(|(role, _)| role == USER_ADMINISTRATOR));
+
+    let args = json!({"role": "user admin", "justification": "Onboard the new Finance analysts", "duration": "2h"});
+    let preview = running.call("activate_my_role", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C1");
+    assert!(preview.text.contains("activates User Administrator for you for 2 h"), "{}", preview.text);
+    assert_eq!(running.active_roles_of(&jordan).await, before, "a preview changes nothing");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    let mut confirmed = args.clone();
+    confirmed["confirm"] = json!(confirmation);
+    let applied = running.call("activate_my_role", confirmed.clone()).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    assert_eq!(applied.structured["status"], "Provisioned");
+    assert_eq!(applied.structured["active"], true);
+    let until = applied.structured["active_until"].as_str().expect("an end").to_string();
+    let after = running.active_roles_of(&jordan).await;
+    assert!(after.contains(&(USER_ADMINISTRATOR.to_string(), "Activated".to_string())), "{after:?}");
+
+    // "Which roles are active for me" now names it, and so does the list of my requests.
+    let me = running.call("get_me", json!({})).await;
+    let active: Vec<&str> = me.structured["active_roles"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["role"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(active.contains(&"User Administrator"), "{}", me.text);
+    let requests = running.call("list_my_role_requests", json!({})).await;
+    let newest = &requests.structured["requests"][0];
+    assert_eq!((newest["role"].as_str(), newest["status"].as_str()), (Some("User Administrator"), Some("Provisioned")));
+    assert_eq!(newest["duration"], "PT2H");
+    assert!(until > text(&newest["start"]), "ends after it starts");
+
+    // The same confirmation cannot activate it twice: the state it was issued for is gone.
+    refused(&running.call("activate_my_role", confirmed).await, "already active");
+    assert_eq!(running.demo().writes_applied(), 1);
+
+    // Done: drop it.
+    let (preview, dropped) =
+        running.preview_and_confirm("deactivate_my_role", json!({"role": "User Administrator"}), None).await;
+    assert_eq!(preview["targets"][0]["state"]["active"], true);
+    assert_eq!(dropped.structured["status"], "Revoked");
+    assert_eq!(dropped.structured["ended"], true);
+    assert_eq!(running.active_roles_of(&jordan).await, before, "gone again");
+    let me = running.call("get_me", json!({})).await;
+    assert!(!me.text.contains("User Administrator | active"), "{}", me.text);
+    assert_eq!(running.demo().writes_applied(), 2);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn activations_against_the_rules_are_refused_and_change_nothing() {
+    let running = start(Selection::everything(), &[]).await;
+    let jordan = user_id("jordan");
+    let roles = running.active_roles_of(&jordan).await;
+    let requests = running.role_requests_of(&jordan).await;
+
+    let cases = [
+        (
+            json!({"role": "User Administrator", "justification": "x", "duration": "9h"}),
+            "invalid_input",
+            "longer than the 8 h",
+        ),
+        (json!({"role": "User Administrator", "duration": "1h"}), "invalid_input", "needs a justification"),
+        (
+            json!({"role": "Security Administrator", "justification": "Triage"}),
+            "invalid_input",
+            "needs a ticket number",
+        ),
+        (
+            json!({"role": "Global Administrator", "justification": "x"}),
+            "invalid_input",
+            "not eligible for Global Administrator",
+        ),
+        (json!({"role": "Security Auditor", "justification": "x"}), "not_found", "closest roles are Security"),
+        (
+            json!({"role": "Conditional Access Administrator", "justification": "x"}),
+            "invalid_input",
+            "already waiting for approval",
+        ),
+        (json!({"role": "Reports Reader", "justification": "x"}), "invalid_input", "already active"),
+        (json!({"role": "User Administrator", "justification": "x", "duration": "1d"}), "invalid_input", "`duration`"),
+    ];
+    for (args, kind, says) in cases {
+        let answer = running.call("activate_my_role", args).await;
+        refused_before_graph(&answer, kind, says);
+    }
+    // A role Jordan holds outright, and one not active, cannot be deactivated; nor can a
+    // request that is not pending be withdrawn.
+    refused_before_graph(
+        &running.call("deactivate_my_role", json!({"role": "Security Reader"})).await,
+        "invalid_input",
+        "outright",
+    );
+    refused_before_graph(
+        &running.call("deactivate_my_role", json!({"role": "User Administrator"})).await,
+        "invalid_input",
+        "not active",
+    );
+    refused_before_graph(
+        &running.call("cancel_my_role_request", json!({"request": "Reports Reader"})).await,
+        "not_found",
+        "pending:",
+    );
+
+    // Everything in order, but Security Administrator needs a stronger sign-in: PIM refuses
+    // with a claims challenge, which comes back as consent_required with the claims.
+    let args = json!({"role": "Security Administrator", "justification": "Triage Karita", "ticket_number": "INC-4711", "ticket_system": "ServiceNow"});
+    let preview = running.call("activate_my_role", args.clone()).await;
+    assert!(preview.text.contains("authentication context c1"), "{}", preview.text);
+    let mut confirmed = args;
+    confirmed["confirm"] = json!(token(&preview));
+    let answer = running.call("activate_my_role", confirmed).await;
+    assert!(answer.is_error, "{}", answer.text);
+    assert_eq!(answer.structured["error"]["kind"], "consent_required", "{}", answer.text);
+    assert_eq!(answer.structured["error"]["code"], "RoleAssignmentRequestAcrsValidationFailed");
+    assert!(answer.text.contains(r#""acrs":{"essential":true, "value":"c1"}"#), "{}", answer.text);
+
+    assert_eq!(running.active_roles_of(&jordan).await, roles);
+    assert_eq!(running.role_requests_of(&jordan).await, requests);
+    assert_eq!(running.demo().writes_applied(), 0);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_global_administrator_activation_waits_for_approval_and_can_be_withdrawn() {
+    // Priya is eligible for Global Administrator, which needs Tom Okafor's approval.
+    let (demo, server, _) = common::demo_server(entra_mcp::demo::DemoOptions::default(), Selection::everything()).await;
+    let priya = Arc::new(Caller { object_id: Some(user_id("priya")), ..Caller::default() });
+    let call = |tool: &'static str, args: Value| {
+        let (server, priya) = (server.clone(), priya.clone());
+        async move { server.call(tool, args.as_object().cloned(), priya).await.expect("a known tool") }
+    };
+    let args =
+        json!({"role": "Global Administrator", "justification": "Approve the Fabrikam consent", "duration": "1h"});
+    let preview = call("activate_my_role", args.clone()).await;
+    assert!(!preview.is_error, "{}", preview.markdown);
+    assert!(preview.markdown.contains("needs approval by Tom Okafor"), "{}", preview.markdown);
+    let mut confirmed = args;
+    confirmed["confirm"] = preview.structured["confirmation"].clone();
+    let pending = call("activate_my_role", confirmed).await;
+    assert!(!pending.is_error, "{}", pending.markdown);
+    assert_eq!(pending.structured["status"], "PendingApproval");
+    assert_eq!(pending.structured["active"], false);
+    assert!(
+        pending.structured["approvers"][0].as_str().is_some_and(|a| a.contains("Tom Okafor")),
+        "{}",
+        pending.markdown
+    );
+
+    // Nothing is active; the request waits, and Priya withdraws it.
+    let read = |path: String| {
+        let url = format!("{}/v1.0{path}", demo.base_url());
+        async move {
+            let bearer = format!("demo:{}", user_id("priya"));
+            let page: Value = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(bearer)
+                .send()
+                .await
+                .expect("read")
+                .json()
+                .await
+                .expect("JSON");
+            page
+        }
+    };
+    let instances =
+        read("/roleManagement/directory/roleAssignmentScheduleInstances/filterByCurrentUser(on='principal')".into())
+            .await;
+    assert!(
+        !instances["value"].as_array().is_some_and(|v| v.iter().any(|i| i["roleDefinitionId"] == GLOBAL_ADMINISTRATOR)),
+        "{instances}"
+    );
+    let preview = call("cancel_my_role_request", json!({"request": "Global Admin"})).await;
+    assert!(!preview.is_error, "{}", preview.markdown);
+    let confirmed = json!({"request": "Global Admin", "confirm": preview.structured["confirmation"].clone()});
+    let canceled = call("cancel_my_role_request", confirmed).await;
+    assert_eq!(canceled.structured["status"], "Canceled", "{}", canceled.markdown);
+    let requests =
+        read("/roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='principal')".into())
+            .await;
+    let statuses: Vec<&str> = requests["value"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter(|r| r["roleDefinitionId"] == GLOBAL_ADMINISTRATOR)
+                .filter_map(|r| r["status"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(statuses.contains(&"Canceled") && !statuses.contains(&"PendingApproval"), "{statuses:?}");
+    assert_eq!(demo.writes_applied(), 2);
+}
+
+#[tokio::test]
+async fn jordan_activates_helpdesk_operators_membership_through_pim_for_groups() {
+    let running = start(Selection::everything(), &[]).await;
+    let jordan = user_id("jordan");
+    let before = running.members(HELPDESK_OPERATORS).await;
+    assert!(!before.contains(&jordan));
+
+    let too_long = running
+        .call(
+            "activate_my_group_access",
+            json!({"group": HELPDESK_OPERATORS, "justification": "Queue", "duration": "5h"}),
+        )
+        .await;
+    refused_before_graph(&too_long, "invalid_input", "longer than the 4 h");
+    let owner = running
+        .call("activate_my_group_access", json!({"group": HELPDESK_OPERATORS, "access": "owner", "justification": "x"}))
+        .await;
+    refused_before_graph(&owner, "invalid_input", "not eligible");
+    assert_eq!(running.members(HELPDESK_OPERATORS).await, before);
+
+    let args = json!({"group": HELPDESK_OPERATORS, "justification": "Cover the Helpdesk queue this afternoon", "duration": "2h"});
+    let (preview, applied) = running.preview_and_confirm("activate_my_group_access", args, None).await;
+    assert!(text(&preview["effect"]).contains("Helpdesk Administrator"), "{preview}");
+    assert_eq!(applied.structured["status"], "Provisioned");
+    assert_eq!(applied.structured["active"], true);
+    assert_eq!(applied.structured["grants_roles"], json!(["Helpdesk Administrator"]));
+    assert!(running.members(HELPDESK_OPERATORS).await.contains(&jordan), "the activation is the membership");
+    assert_eq!(running.demo().writes_applied(), 1);
+    running.stop().await;
+}
+
+// =============================================================================================
 // Access reviews: record_review_decision (C2) as Jordan, a reviewer of the Sales CRM review —
 // a decision against the recommendation without a justification, and any decision in a review
 // he does not review, refused with nothing changed; previewed, confirmed and read back from the

@@ -74,6 +74,7 @@ const DELEGATED: &[(&str, &str)] = &[
     ("RoleEligibilitySchedule.ReadWrite.Directory", "62ade113-f8e0-4bf9-a6ba-5acb31db32fd"),
     ("RoleManagement.Read.Directory", "741c54c3-0c1e-44a1-818b-3f97ab4e8c83"),
     ("RoleManagement.ReadWrite.Directory", "d01b97e9-cbc0-49fe-810a-750afd5527a3"),
+    ("RoleManagementPolicy.Read.AzureADGroup", "7e26fdff-9cb1-4e56-bede-211fe0e420e8"),
     ("RoleManagementPolicy.Read.Directory", "3de2cdbe-0ff5-47d5-bdee-7f45b4749ead"),
     ("SecurityEvents.Read.All", "64733abd-851e-478a-bffb-e47a14b18235"),
     ("ServiceHealth.Read.All", "55896846-df78-47a7-aa94-8d3d4442ca7f"),

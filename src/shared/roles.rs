@@ -305,6 +305,13 @@ fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// Whether two role names are the same name as admins type them: case, spacing, punctuation,
+/// short forms and a plural `s` aside ("global admin" is Global Administrator).
+pub fn same_role_name(a: &str, b: &str) -> bool {
+    let (a, b) = (words(a).concat(), words(b).concat());
+    !a.is_empty() && a == b
+}
+
 /// How a name given by an admin matched a list of role names (indexes into it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NameMatch {

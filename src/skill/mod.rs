@@ -100,12 +100,28 @@ pub struct Ctx {
     /// Beta is enabled (`--beta`): a read skill may add its "+beta" enrichments; otherwise it
     /// skips them with a note.
     pub beta: bool,
+    /// `activate_my_role` is callable on this server: a `forbidden` for a missing role may name
+    /// the activation that would lift it.
+    pub activation_hints: bool,
     notes: Arc<Mutex<Vec<String>>>,
 }
 
 impl Ctx {
     pub fn new(graph: GraphClient, now: DateTime<Utc>, guard: Arc<WriteGuard>) -> Self {
-        Ctx { graph, now, guard, approver: None, beta: false, notes: Arc::new(Mutex::new(Vec::new())) }
+        Ctx {
+            graph,
+            now,
+            guard,
+            approver: None,
+            beta: false,
+            activation_hints: false,
+            notes: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    pub fn with_activation_hints(mut self, on: bool) -> Self {
+        self.activation_hints = on;
+        self
     }
 
     pub fn with_beta(mut self, beta: bool) -> Self {
@@ -306,6 +322,11 @@ impl Skill {
             }
             Err(mut error) => {
                 self.complete_remedy(&mut error);
+                if ctx.activation_hints {
+                    self.add_activation_hint(&ctx, &mut error).await;
+                }
+                // The eligibility read of the hint, if any, is one of the call's requests too.
+                let graph_requests = ctx.graph.calls();
                 let structured = serde_json::json!({
                     "error": error,
                     "graph_requests": graph_requests,
@@ -326,6 +347,73 @@ impl Skill {
             ));
         }
     }
+}
+
+impl Skill {
+    /// A `forbidden` for a missing role (Graph's 403), on a server where the caller may
+    /// self-activate roles: if the caller is eligible in PIM for a role the declaration names
+    /// as least, the remedy ends with the exact `activate_my_role` call. The caller's
+    /// eligibility is read only here, on the way out of a refused call.
+    async fn add_activation_hint(&self, ctx: &Ctx, error: &mut SkillError) {
+        if error.kind != ErrorKind::Forbidden || error.graph.as_ref().is_none_or(|g| g.status != 403) {
+            return;
+        }
+        let least = least_role_names(self.decl.least_role);
+        if least.is_empty() {
+            return;
+        }
+        let request = crate::graph::GraphRequest::get(
+            "/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')",
+        )
+        .query(crate::graph::Query::new().expand("roleDefinition($select=id,displayName)"));
+        let Ok(page) = ctx.graph.list::<EligibleRole>(request, 200).await else { return };
+        let eligible: Vec<String> =
+            page.items.into_iter().filter_map(|e| e.role_definition.and_then(|d| d.display_name)).collect();
+        let hint = match least.iter().find(|role| eligible.iter().any(|e| e.eq_ignore_ascii_case(role))) {
+            Some(role) => format!(
+                "you are eligible for {role}: activate it with activate_my_role {{\"role\":\"{role}\",\"justification\":\"Needed for {}\",\"duration\":\"1h\"}}, then call {} again",
+                self.decl.name, self.decl.name
+            ),
+            None => format!(
+                "you are not eligible for {} in PIM: recommend_role_for_task names who can grant it",
+                least.join(" or ")
+            ),
+        };
+        error.remedy = Some(match error.remedy.take() {
+            Some(remedy) => format!("{remedy}; {hint}"),
+            None => hint,
+        });
+    }
+}
+
+/// A role eligibility as the activation hint reads it.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct EligibleRole {
+    role_definition: Option<EligibleRoleName>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct EligibleRoleName {
+    display_name: Option<String>,
+}
+
+/// The role names in a declaration's `least_role`: "Helpdesk Administrator (privileged
+/// targets: Privileged Authentication Administrator)" names two, "none (Reports Reader for
+/// inactivity)" one, "none" none.
+fn least_role_names(least_role: &str) -> Vec<String> {
+    least_role
+        .split(['(', ')', ',', ';', ':'])
+        .flat_map(|part| part.split(" or "))
+        .map(str::trim)
+        .filter(|part| part.chars().next().is_some_and(char::is_uppercase))
+        .map(|part| {
+            // "Reports Reader for inactivity": the role, without what it is for.
+            let cut = part.find(" for ").map(|i| &part[..i]).unwrap_or(part);
+            cut.trim_end_matches('†').trim().to_string()
+        })
+        .collect()
 }
 
 /// The structured value (absent fields left out) and the markdown of an output.
@@ -381,4 +469,111 @@ fn parse_arguments<P: DeserializeOwned>(args: Value) -> Result<P, SkillError> {
         SkillError::new(ErrorKind::InvalidInput, format!("invalid arguments: {message}"))
             .with_remedy("see the tool's input schema for the accepted fields and forms")
     })
+}
+
+#[cfg(test)]
+mod activation_hint_tests {
+    use super::*;
+    use crate::auth::Caller;
+    use crate::auth::demo::DemoTokenSource;
+    use crate::graph::{GraphRequest, GraphService, GraphSettings};
+    use wiremock::matchers::{method, path, path_regex};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    #[derive(Debug, serde::Deserialize, JsonSchema)]
+    struct NoParams {}
+
+    #[derive(Debug, Serialize, JsonSchema)]
+    struct Nothing {}
+
+    impl Render for Nothing {
+        fn markdown(&self) -> String {
+            String::new()
+        }
+    }
+
+    const REVOKE: Declaration = Declaration {
+        name: "revoke_something",
+        title: "t",
+        description: "d",
+        toolset: Toolset::Users,
+        permissions: &["User.RevokeSessions.All"],
+        least_role: "Helpdesk Administrator (privileged targets: Privileged Authentication Administrator)",
+        access: Access::Read,
+        beta: false,
+        default: false,
+        examples: &[],
+    };
+
+    async fn refused(ctx: Ctx, _: NoParams) -> Result<Nothing, SkillError> {
+        ctx.graph.get::<Value>(GraphRequest::get("/users/x")).await?;
+        Ok(Nothing {})
+    }
+
+    /// A Graph that refuses the skill's call with 403 and lists the caller's eligibility.
+    async fn graph(eligible: &str) -> (MockServer, Ctx) {
+        let server = MockServer::start().await;
+        let denied = serde_json::json!({"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation."}});
+        Mock::given(method("GET"))
+            .and(path("/v1.0/users/x"))
+            .respond_with(ResponseTemplate::new(403).set_body_json(denied))
+            .mount(&server)
+            .await;
+        let listed = serde_json::json!({"value": [{"roleDefinition": {"id": "r1", "displayName": eligible}}]});
+        Mock::given(method("GET"))
+            .and(path_regex("roleEligibilityScheduleInstances/filterByCurrentUser"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(listed))
+            .mount(&server)
+            .await;
+        let settings = GraphSettings { base_url: server.uri(), ..GraphSettings::default() };
+        let service = GraphService::new(settings, Arc::new(DemoTokenSource::new("me"))).expect("graph");
+        let ctx =
+            Ctx::new(service.bind(Arc::new(Caller::default())), chrono::Utc::now(), Arc::new(WriteGuard::default()));
+        (server, ctx)
+    }
+
+    #[tokio::test]
+    async fn an_eligible_caller_is_told_the_exact_activation() {
+        let skill = Skill::new(REVOKE, refused);
+        let (_server, ctx) = graph("Helpdesk Administrator").await;
+        let reply = skill.invoke(ctx.with_activation_hints(true), None, None).await;
+        assert!(reply.is_error);
+        let remedy = reply.structured["error"]["remedy"].as_str().unwrap_or_default();
+        assert!(remedy.contains("the role Helpdesk Administrator"), "{remedy}");
+        assert!(remedy.contains(r#"activate_my_role {"role":"Helpdesk Administrator","#), "{remedy}");
+        assert!(reply.graph_requests.iter().any(|r| r.path.contains("filterByCurrentUser")), "the read is listed");
+    }
+
+    #[tokio::test]
+    async fn without_self_activation_or_eligibility_no_call_is_named() {
+        let skill = Skill::new(REVOKE, refused);
+        let (_server, ctx) = graph("Helpdesk Administrator").await;
+        let reply = skill.invoke(ctx, None, None).await;
+        let remedy = reply.structured["error"]["remedy"].as_str().unwrap_or_default();
+        assert!(!remedy.contains("activate_my_role"), "{remedy}");
+        assert_eq!(reply.graph_requests.len(), 1, "eligibility is read only when the hint can be acted on");
+
+        let (_server, ctx) = graph("Authentication Administrator").await;
+        let reply = skill.invoke(ctx.with_activation_hints(true), None, None).await;
+        let remedy = reply.structured["error"]["remedy"].as_str().unwrap_or_default();
+        assert!(
+            remedy.contains("not eligible for Helpdesk Administrator or Privileged Authentication Administrator"),
+            "{remedy}"
+        );
+    }
+
+    #[test]
+    fn least_roles_are_read_from_the_declaration() {
+        assert_eq!(
+            least_role_names("Helpdesk Administrator (privileged targets: Privileged Authentication Administrator)"),
+            ["Helpdesk Administrator", "Privileged Authentication Administrator"]
+        );
+        assert_eq!(least_role_names("none (Reports Reader for inactivity)"), ["Reports Reader"]);
+        assert_eq!(
+            least_role_names("Global Reader (Security Reader for ID Protection risk)"),
+            ["Global Reader", "Security Reader"]
+        );
+        assert!(least_role_names("none").is_empty());
+        assert!(least_role_names("none (eligible for the role)").is_empty());
+    }
 }

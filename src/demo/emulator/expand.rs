@@ -2,7 +2,8 @@
 //! `$levels=max`) and direct reports, a group's members and owners, a device's registered
 //! owners and users, an application's owners, the principal and role definition of a role
 //! assignment, the group of a PIM for Groups schedule instance, and the navigations the
-//! entity-set registry declares (`sets::expand_navigation`), nested ones included.
+//! entity-set registry declares (`sets::expand_navigation`: entitlement management's, a role
+//! management policy assignment's `policy` and that policy's `rules`), nested ones included.
 
 use serde_json::Value;
 

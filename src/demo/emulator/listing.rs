@@ -440,7 +440,7 @@ pub fn shape(
                 for (name, value) in source {
                     // `signInActivity` is only ever returned when selected, and a navigation
                     // property a row keeps (an entitlement's `catalog`, an assignment's
-                    // `target`) only when expanded.
+                    // `target`, a policy's `rules`) only when expanded.
                     if name != "signInActivity" && !item_spec.expandable.contains(name) {
                         out.insert(name.clone(), value.clone());
                     }

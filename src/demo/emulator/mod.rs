@@ -44,6 +44,8 @@ mod what_if;
 mod writes;
 
 #[cfg(test)]
+mod pim_tests;
+#[cfg(test)]
 mod roles_tests;
 #[cfg(test)]
 mod sets_tests;
@@ -408,6 +410,11 @@ fn answer(
             match action.run {
                 Run::Query(run) => Ok(Answer::Json(StatusCode::OK, run(&ctx, &id, body)?)),
                 Run::OnCollection { .. } => Err(GraphError::no_route(action.name)),
+                // An action Graph answers with no content (`roleAssignmentScheduleRequests/{id}/cancel`).
+                Run::Change { apply, returns: "" } => {
+                    state.apply(Change::Act { id, apply })?;
+                    Ok(Answer::NoContent)
+                }
                 Run::WithBody { plan, apply } => {
                     let planned = plan(tenant, &id, body)?;
                     state.apply(Change::ActWithBody { id, planned, apply })?;
@@ -467,7 +474,19 @@ fn answer(
             (&Method::POST, Some(set)) if set.writes.create => {
                 query::parse(query, spec.directory)?;
                 let now = format_instant(state.now());
-                let change = writes::plan_create(tenant, set, body, state.next_object_id(), &now)?;
+                let change = match set.writes.create_with {
+                    Some(apply) => {
+                        let call = sets::CreateCall {
+                            id: state.next_object_id(),
+                            body: serde_json::Map::new(),
+                            caller: caller.clone(),
+                            claims: sets::token_claims(headers),
+                            at: now,
+                        };
+                        writes::plan_create_with(tenant, set, apply, body, call)?
+                    }
+                    None => writes::plan_create(tenant, set, body, state.next_object_id(), &now)?,
+                };
                 let created = state.apply(change)?.unwrap_or(Value::Null);
                 let q = query::QueryOptions::default();
                 Ok(Answer::Json(StatusCode::CREATED, listing::single(&ctx, &q, spec, &Row::plain(&created))))
@@ -520,7 +539,9 @@ fn authenticate(tenant: &Tenant, headers: &HeaderMap) -> GraphResult<String> {
         return Err(GraphError::unauthenticated("Access token is empty."));
     }
     match token.strip_prefix("demo:") {
+        // `demo:<object id>#acrs=c1`: the claims part is read by `sets::token_claims`.
         Some(id) => {
+            let id = id.split('#').next().unwrap_or_default();
             tenant.user(id).and_then(|u| u.get("id").and_then(Value::as_str)).map(str::to_string).ok_or_else(|| {
                 GraphError::unauthenticated("Access token validation failure: the token names no user of this tenant.")
             })

@@ -739,3 +739,52 @@ pub static SIGN_IN_PREFERENCES: Spec = Spec {
     expandable: Words(""),
     max_top: 999,
 };
+
+/// `policies/roleManagementPolicies`: PIM's settings for one directory role or one PIM for
+/// Groups access; the rules are a navigation (`$expand=rules`, or `/{id}/rules`).
+pub static ROLE_MANAGEMENT_POLICIES: Spec = Spec {
+    type_name: "microsoft.graph.unifiedRoleManagementPolicy",
+    entity_set: "policies/roleManagementPolicies",
+    directory: false,
+    properties: Words(
+        "id displayName description isOrganizationDefault scopeId scopeType lastModifiedDateTime lastModifiedBy",
+    ),
+    default_properties: None,
+    filterable: Words("scopeId scopeType"),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words("rules"),
+    max_top: 999,
+};
+
+/// `policies/roleManagementPolicyAssignments`: which policy governs which role (or group access).
+pub static ROLE_MANAGEMENT_POLICY_ASSIGNMENTS: Spec = Spec {
+    type_name: "microsoft.graph.unifiedRoleManagementPolicyAssignment",
+    entity_set: "policies/roleManagementPolicyAssignments",
+    directory: false,
+    properties: Words("id policyId scopeId scopeType roleDefinitionId"),
+    default_properties: None,
+    filterable: Words("scopeId scopeType roleDefinitionId policyId"),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words("policy"),
+    max_top: 999,
+};
+
+/// The rules of a role management policy (expiration, enablement, authentication context,
+/// approval, notification): one type per kind, so the union of their properties.
+pub static ROLE_MANAGEMENT_POLICY_RULES: Spec = Spec {
+    type_name: "microsoft.graph.unifiedRoleManagementPolicyRule",
+    entity_set: "policies/roleManagementPolicies/rules",
+    directory: false,
+    properties: Words(
+        "id target isExpirationRequired maximumDuration enabledRules isEnabled claimValue setting \
+         notificationType recipientType notificationLevel isDefaultRecipientsEnabled notificationRecipients",
+    ),
+    default_properties: None,
+    filterable: Words(""),
+    orderable: Words(""),
+    searchable: Words(""),
+    expandable: Words(""),
+    max_top: 999,
+};

@@ -15,19 +15,24 @@ fn rows_of(graph: &crate::demo::DemoGraph, set: &EntitySet) -> (usize, Option<St
     (rows.len(), first)
 }
 
-/// The filter a set's lists need when Graph lists it only for one principal or group (as
-/// `?$filter=…&`), and how many rows it leaves; otherwise no filter and every row.
+/// The filter a set's lists need when Graph lists it only for one principal, group or policy
+/// scope (as `?$filter=…&`, pinning the first row's values), and how many rows it leaves;
+/// otherwise no filter and every row.
 fn scope_of(graph: &crate::demo::DemoGraph, set: &EntitySet) -> (String, usize) {
     let tenant = graph.state.snapshot();
     let rows = set.rows(&tenant);
-    let Some(property) = sets::scope_properties(set).and_then(|p| p.first()) else {
+    let Some((properties, all)) = sets::scope_properties(set) else {
         return (String::new(), rows.len());
     };
-    let value = rows.first().and_then(|row| row.item.json().get(*property).cloned()).unwrap_or(Value::Null);
-    let value = value.as_str().unwrap_or_default().to_string();
-    let matching =
-        rows.iter().filter(|row| row.item.json().get(*property).and_then(Value::as_str) == Some(&value)).count();
-    (format!("?$filter={property}%20eq%20'{value}'&"), matching)
+    let pinned: &[&str] = if all { properties } else { &properties[..1] };
+    let first = rows.first().map(|row| row.item.json().into_owned()).unwrap_or(Value::Null);
+    let value = |property: &str| first.get(property).and_then(Value::as_str).unwrap_or_default().to_string();
+    let matching = rows
+        .iter()
+        .filter(|row| pinned.iter().all(|p| row.item.json().get(*p).and_then(Value::as_str) == Some(&value(p))))
+        .count();
+    let clauses: Vec<String> = pinned.iter().map(|p| format!("{p}%20eq%20'{}'", value(p))).collect();
+    (format!("?$filter={}&", clauses.join("%20and%20")), matching)
 }
 
 /// The version a set is served under: `beta` for the beta-only ones, else `v1.0`.

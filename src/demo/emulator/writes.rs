@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::demo::tenant::{DirectoryRef, Tenant};
 
 use super::errors::{GraphError, GraphResult};
-use super::sets::{BodyFn, CollectionCall, CollectionFn, EntitySet, Navigation, Target};
+use super::sets::{BodyFn, CollectionCall, CollectionFn, CreateCall, CreateFn, EntitySet, Navigation, Target};
 
 /// The function an action applies: the tenant, the item id, the time of the request.
 pub type ActionFn = fn(&mut Tenant, &str, &str) -> GraphResult<Value>;
@@ -44,6 +44,11 @@ pub enum Change {
     ActOnCollection {
         call: CollectionCall,
         apply: CollectionFn,
+    },
+    /// A `POST {set}` the set's own rules apply (a PIM schedule request).
+    CreateWith {
+        call: CreateCall,
+        apply: CreateFn,
     },
     /// An item-bound action with a body (`workflows/{id}/activate`), as its plan read the body.
     ActWithBody {
@@ -139,6 +144,7 @@ impl Write {
             }
             Change::Act { id, apply } => apply(tenant, id, &self.at).map(Some),
             Change::ActOnCollection { call, apply } => apply(tenant, call).map(|()| None),
+            Change::CreateWith { call, apply } => apply(tenant, call).map(Some),
             Change::Area(apply) => apply(tenant).map(|()| None),
             Change::ActWithBody { id, planned, apply } => apply(tenant, id, planned, &self.at).map(|()| None),
             Change::AddRef { set, id, navigation, member } => {
@@ -255,6 +261,30 @@ pub fn plan_create(
         value.insert(name.into(), Value::from(now));
     }
     Ok(Change::Create { set, value: Value::Object(value) })
+}
+
+/// `POST {set}` for a set with its own rules ([`super::sets::Writes::create_with`]): the body
+/// checked like any creation (required, unknown, read-only and mistyped properties), then
+/// handed to those rules with the new id, the caller, the claims their token satisfies and the
+/// time.
+pub fn plan_create_with(
+    tenant: &Tenant,
+    set: &'static EntitySet,
+    apply: CreateFn,
+    body: &[u8],
+    call: CreateCall,
+) -> GraphResult<Change> {
+    let Change::Create { value: Value::Object(mut checked), .. } =
+        plan_create(tenant, set, body, call.id.clone(), &call.at)?
+    else {
+        return Err(GraphError::bad_request(set.spec.directory, "The request body must be a JSON object."));
+    };
+    // The stamps and the id belong to the item the rules store, not to the body.
+    checked.remove("id");
+    for name in set.writes.created_stamps.iter() {
+        checked.remove(name);
+    }
+    Ok(Change::CreateWith { call: CreateCall { body: checked, ..call }, apply })
 }
 
 /// `POST {set}/{id}/{navigation}/$ref` with `{"@odata.id": "…/directoryObjects/{id}"}`.

@@ -297,11 +297,16 @@ async fn reads_never_change_the_tenant() {
     let before = graph.state.snapshot();
     // Under beta, which serves every set (some only there).
     for set in sets::all() {
-        // A set Graph lists only for one principal or group is read for its first row's.
-        let scope = sets::scope_properties(set).and_then(|properties| {
+        // A set Graph lists only for one principal, group or policy scope is read for its
+        // first row's.
+        let scope = sets::scope_properties(set).and_then(|(properties, all)| {
             let row = set.rows(&before).first()?.item.json();
-            let value = row.get(properties[0])?.as_str()?.to_string();
-            Some(format!("$filter={}%20eq%20'{value}'&", properties[0]))
+            let pinned = if all { properties } else { &properties[..1] };
+            let clauses = pinned
+                .iter()
+                .map(|p| Some(format!("{p}%20eq%20'{}'", row.get(*p)?.as_str()?)))
+                .collect::<Option<Vec<_>>>()?;
+            Some(format!("$filter={}&", clauses.join("%20and%20")))
         });
         let (status, page) = client.json(&format!("/beta/{}?{}$top=5", set.path, scope.unwrap_or_default())).await;
         assert_eq!(status, StatusCode::OK, "{page}");

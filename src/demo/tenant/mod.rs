@@ -37,6 +37,7 @@ pub(in crate::demo) mod provisioning;
 mod records;
 pub(in crate::demo) mod risk;
 mod rng;
+pub(in crate::demo) mod role_policies;
 pub(in crate::demo) mod roles;
 mod sign_in_ca;
 mod sign_in_log;

@@ -74,3 +74,31 @@ pub fn assignment_schedule_instances(g: &Generation<'_>) -> Vec<Value> {
         })
         .collect()
 }
+
+/// `privilegedAccessGroupAssignmentScheduleRequest` resources: Jordan's activation of Helpdesk
+/// Operators membership ten days ago, for two hours, long since over.
+pub fn assignment_schedule_requests(g: &Generation<'_>) -> Vec<Value> {
+    let (handle, group, access) = ("jordan", HELPDESK_OPERATORS, "member");
+    let (_, eligibility) = instance_id("groupEligibilitySchedule", handle, group, access);
+    let start = g.clock.days_ago(10);
+    vec![json!({
+        "id": ids::object_id("groupAssignmentScheduleRequest", &format!("{handle}/{group}/{access}/1")),
+        "accessId": access,
+        "action": "selfActivate",
+        "principalId": member_id(handle),
+        "groupId": ids::group_id(group),
+        "justification": "Cover the Helpdesk queue during the Seattle office move",
+        "status": "Provisioned",
+        "createdDateTime": start,
+        "completedDateTime": start,
+        "approvalId": null,
+        "createdBy": {"user": {"id": member_id(handle)}},
+        "scheduleInfo": {
+            "startDateTime": start,
+            "expiration": {"type": "afterDuration", "duration": "PT2H", "endDateTime": null},
+        },
+        "ticketInfo": {"ticketNumber": null, "ticketSystem": null},
+        "targetScheduleId": eligibility,
+        "isValidationOnly": false,
+    })]
+}

@@ -3,7 +3,8 @@
 //! Administrator, Marcus's Security Administrator ending in 5 days, Elena's permanent User
 //! Administrator, Sam's Global Reader, Tom's eligible Privileged Role Administrator, Helpdesk
 //! Operators (which is also eligible for Authentication Administrator), HR Onboarding
-//! Automation, and Jordan the persona), and Jordan's pending request.
+//! Automation, and Jordan the persona, who activated Reports Reader this morning), and
+//! Jordan's requests: that activation, and one waiting for approval.
 //!
 //! What an access audit should find besides: Dmitri Volkov left the bank 47 days ago and still
 //! holds Global Administrator permanently; Nadia Rahman activated Security Administrator two
@@ -262,7 +263,6 @@ const ACTIVE: &[(Principal, &str, i64, Option<i64>)] = &[
     (Principal::User("elena"), USER_ADMINISTRATOR, 700, None),
     (Principal::User("sam"), GLOBAL_READER, 20, None),
     (Principal::User("jordan"), SECURITY_READER, 300, None),
-    (Principal::User("jordan"), REPORTS_READER, 300, None),
     (Principal::Group(HELPDESK_OPERATORS), HELPDESK_ADMINISTRATOR, 400, None),
     (Principal::App(HR_ONBOARDING), USER_ADMINISTRATOR, 330, None),
     // A leaver whose permanent Global Administrator nobody removed.
@@ -271,8 +271,12 @@ const ACTIVE: &[(Principal, &str, i64, Option<i64>)] = &[
 ];
 
 /// An activation of an eligible role, active now: principal, role, hours since it started,
-/// hours until it ends.
-const ACTIVATED: &[(Principal, &str, i64, i64)] = &[(Principal::User("nadia.rahman"), SECURITY_ADMINISTRATOR, 2, 6)];
+/// hours until it ends. Jordan activated Reports Reader this morning to pull the monthly
+/// sign-in report.
+const ACTIVATED: &[(Principal, &str, i64, i64)] = &[
+    (Principal::User("jordan"), REPORTS_READER, 2, 6),
+    (Principal::User("nadia.rahman"), SECURITY_ADMINISTRATOR, 2, 6),
+];
 
 /// An eligibility that has not started: principal, role, days until it starts, days until it
 /// ends. It has a schedule and no instance yet.
@@ -287,6 +291,7 @@ const ELIGIBLE: &[(Principal, &str, i64, Option<i64>)] = &[
     (Principal::User("jordan"), SECURITY_ADMINISTRATOR, 300, Some(65)),
     (Principal::User("jordan"), USER_ADMINISTRATOR, 120, Some(245)),
     (Principal::User("jordan"), CONDITIONAL_ACCESS_ADMINISTRATOR, 40, Some(325)),
+    (Principal::User("jordan"), REPORTS_READER, 300, None),
     // Its members may activate Authentication Administrator on top of the Helpdesk
     // Administrator role the group holds.
     (Principal::Group(HELPDESK_OPERATORS), AUTHENTICATION_ADMINISTRATOR, 90, Some(275)),
@@ -374,7 +379,8 @@ pub fn role_eligibility_schedule_instances(clock: &Clock) -> Vec<Value> {
 }
 
 /// `unifiedRoleAssignmentScheduleRequest` resources: Priya's completed activation three days
-/// ago and Jordan's activation of Conditional Access Administrator waiting for approval.
+/// ago, Jordan's activation of Reports Reader this morning, and Jordan's activation of
+/// Conditional Access Administrator waiting for approval.
 pub fn role_assignment_schedule_requests(clock: &Clock) -> Vec<Value> {
     let request = |handle: &'static str,
                    role: &str,
@@ -400,7 +406,8 @@ pub fn role_assignment_schedule_requests(clock: &Clock) -> Vec<Value> {
             "createdBy": {"user": {"id": principal.id()}},
             "scheduleInfo": {
                 "startDateTime": start,
-                "expiration": {"type": "afterDuration", "duration": "PT8H", "endDateTime": null},
+                // Within each role's activation maximum (`role_policies.rs`).
+                "expiration": {"type": "afterDuration", "duration": if role == CONDITIONAL_ACCESS_ADMINISTRATOR { "PT1H" } else { "PT8H" }, "endDateTime": null},
             },
             "ticketInfo": {"ticketNumber": null, "ticketSystem": null},
         })
@@ -413,6 +420,14 @@ pub fn role_assignment_schedule_requests(clock: &Clock) -> Vec<Value> {
             "Provisioned",
             "Approve admin consent for Fabrikam Expense Sync",
             clock.days_ago(3),
+        ),
+        request(
+            "jordan",
+            REPORTS_READER,
+            clock.hours_ago(2),
+            "Provisioned",
+            "Pull the monthly sign-in report for the audit committee",
+            clock.hours_ago(2),
         ),
         request(
             "jordan",

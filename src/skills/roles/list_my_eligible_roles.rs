@@ -292,13 +292,15 @@ const EXAMPLES: &[Example] = &[Example {
     question: "Which admin roles can I activate just in time, and how do I activate one?",
     args: r#"{}"#,
     facts: &[
-        Fact::Count("eligible/*", 3),
+        Fact::Count("eligible/*", 4),
         Fact::Some("eligible/*/role", "Security Administrator"),
         Fact::Some("eligible/*/activate/tool", "activate_my_role"),
         Fact::Some("eligible/*/activate/arguments/role", "User Administrator"),
         Fact::Every("eligible/*/activate/arguments/duration", "1h"),
         Fact::Some("eligible/*/pending_request", "~PendingApproval"),
-        Fact::Every("eligible/*/active_now", "false"),
+        // Reports Reader, activated this morning, is eligible and active now.
+        Fact::Some("eligible/*/active_now", "true"),
+        Fact::Some("eligible/*/active_now", "false"),
         Fact::Some("also_active/*/role", "Security Reader"),
         Fact::Says(
             r#"activate_my_role {"role":"Security Administrator","justification":"<the task you need it for>","duration":"1h"}"#,

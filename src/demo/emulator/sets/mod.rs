@@ -1,7 +1,7 @@
 //! The entity-set registry: every collection the emulator serves, declared once by the area it
 //! belongs to (`directory.rs`, `audit_logs.rs`, `identity_protection.rs`,
-//! `conditional_access.rs`, `role_management.rs`, `access.rs`, `reports.rs`, `entitlement.rs`,
-//! `governance_reviews.rs`, `lifecycle.rs`).
+//! `conditional_access.rs`, `role_management.rs`, `access.rs`, `pim.rs`, `reports.rs`,
+//! `entitlement.rs`, `governance_reviews.rs`, `lifecycle.rs`).
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
 //! where its rows come from, the navigations below one item, the actions bound to an item or to
@@ -18,6 +18,7 @@ mod entitlement;
 pub(super) mod governance_reviews;
 mod identity_protection;
 pub mod lifecycle;
+mod pim;
 mod reports;
 mod role_management;
 
@@ -31,10 +32,36 @@ use super::errors::GraphResult;
 use super::listing::{Ctx, Row};
 use super::schema::{Spec, Words};
 
-pub use access::check_scope_filter;
+pub use pim::token_claims;
+
+/// Refuses a list of a set Graph lists only when the filter says for what (one principal or
+/// group; one policy scope).
+pub fn check_scope_filter(set: &EntitySet, q: &super::query::QueryOptions) -> GraphResult<()> {
+    access::check_scope_filter(set, q)?;
+    pim::check_policy_scope_filter(set, q)
+}
+
+/// The properties a set's lists must be filtered on (`eq`), and whether all of them (rather
+/// than one) must be.
 #[cfg(test)]
-pub use access::scope_properties;
-pub use entitlement::{expand_navigation, navigation_spec};
+pub fn scope_properties(set: &EntitySet) -> Option<(&'static [&'static str], bool)> {
+    access::scope_properties(set).map(|p| (p, false)).or_else(|| pim::scope_rule(set))
+}
+
+/// The type an expanded navigation property the registry declares holds (entitlement
+/// management's, a policy assignment's `policy` and a policy's `rules`), for checking a nested
+/// `$select` and `$expand`.
+pub fn navigation_spec(property: &str) -> Option<&'static Spec> {
+    entitlement::navigation_spec(property).or_else(|| pim::navigation_spec(property))
+}
+
+/// Expands a navigation property the registry declares; `None` when the row has none.
+pub fn expand_navigation(ctx: &Ctx<'_>, item: &Value, how: &super::query::Expand) -> Option<Value> {
+    match pim::navigation_spec(&how.property) {
+        Some(_) => pim::expand_navigation(ctx, item, how),
+        None => entitlement::expand_navigation(ctx, item, how),
+    }
+}
 
 /// Every registered set.
 pub fn all() -> impl Iterator<Item = &'static EntitySet> {
@@ -45,6 +72,7 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         conditional_access::SETS,
         role_management::SETS,
         access::SETS,
+        pim::SETS,
         reports::SETS,
         entitlement::SETS,
         governance_reviews::SETS,
@@ -261,7 +289,8 @@ pub enum Run {
     /// Answers from the tenant without changing it (`checkMemberGroups`).
     Query(fn(&Ctx<'_>, &str, &[u8]) -> GraphResult<Value>),
     /// Changes the item; gets the item id and the time of the request, returns the `value` of
-    /// an answer of type `returns` (`Edm.Boolean`). Journaled like every write.
+    /// an answer of type `returns` (`Edm.Boolean`), or nothing (204) when `returns` is empty.
+    /// Journaled like every write.
     Change { apply: fn(&mut Tenant, &str, &str) -> GraphResult<Value>, returns: &'static str },
     /// Changes the items a body names by id, `POST {set}/{name}` with `{"<ids>": [GUID, …]}`
     /// (`riskyUsers/dismiss` with `userIds`). The body is checked when the request is planned
@@ -317,6 +346,29 @@ pub struct Writes {
     pub recycle: Option<fn(&mut Tenant) -> &mut Arc<Collection>>,
     /// Runs after any write to the set (rebuilding an index).
     pub after_write: Option<fn(&mut Tenant)>,
+    /// `POST {set}` that Graph treats as a request to act on rather than an object to store
+    /// (PIM's schedule requests): the set's own rules decide what it changes and what the
+    /// stored item says. Journaled like every write.
+    pub create_with: Option<CreateFn>,
+}
+
+/// What a `POST {set}` handled by the set's own rules changes: the tenant, and the call.
+pub type CreateFn = fn(&mut Tenant, &CreateCall) -> GraphResult<Value>;
+
+/// One `POST {set}` handled by [`Writes::create_with`], fixed when it is planned so a replay
+/// gives the same result.
+#[derive(Debug, Clone)]
+pub struct CreateCall {
+    /// The id the new item gets.
+    pub id: String,
+    /// The body's properties, checked against the set's rules.
+    pub body: serde_json::Map<String, Value>,
+    /// The signed-in caller's object id.
+    pub caller: String,
+    /// The authentication context classes (`acrs`) the caller's token satisfies.
+    pub claims: Vec<String>,
+    /// The time of the request.
+    pub at: String,
 }
 
 /// A set that is only read.
@@ -331,6 +383,7 @@ pub const READ_ONLY: Writes = Writes {
     updated_stamps: Words(""),
     recycle: None,
     after_write: None,
+    create_with: None,
 };
 
 /// A set Graph creates, updates and deletes items of.

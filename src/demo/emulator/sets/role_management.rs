@@ -1,11 +1,12 @@
 //! Directory role management: role definitions, active assignments, and the PIM schedules,
 //! schedule instances and requests. Graph serves no `/$count` on them. `filterByCurrentUser`
-//! is a route of its own; beta's `transitiveRoleAssignments` is computed (`versions.rs`).
+//! is a route of its own; beta's `transitiveRoleAssignments` is computed (`versions.rs`). What a
+//! schedule request does is PIM's business (`pim.rs`).
 
 use crate::demo::tenant::{Collection, Tenant, roles};
 
 use super::super::schema::{self, Spec, Words};
-use super::{EntitySet, READ_ONLY, READ_WRITE, Source, Writes, field};
+use super::{Action, EntitySet, READ_ONLY, READ_WRITE, Run, Source, Writes, field, pim};
 
 const ELIGIBILITY_SCHEDULES: &str = "roleManagement/directory/roleEligibilitySchedules";
 const ASSIGNMENT_SCHEDULES: &str = "roleManagement/directory/roleAssignmentSchedules";
@@ -68,8 +69,16 @@ pub static SETS: &[EntitySet] = &[
         lookup: None,
         count_segment: false,
         navigations: &[],
-        actions: &[],
-        writes: READ_ONLY,
+        // Withdraws a request still waiting for approval; Graph answers 204.
+        actions: &[Action { name: "cancel", run: Run::Change { apply: pim::cancel_role_request, returns: "" } }],
+        // A POST is a request to activate or deactivate a role, judged by PIM's rules.
+        writes: Writes {
+            create: true,
+            read_only: Words("id status createdDateTime completedDateTime approvalId createdBy"),
+            required: Words("action principalId roleDefinitionId directoryScopeId"),
+            create_with: Some(pim::role_request),
+            ..READ_ONLY
+        },
     },
     EntitySet {
         path: ELIGIBILITY_SCHEDULES,
