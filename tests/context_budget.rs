@@ -29,6 +29,16 @@ fn the_default_list_fits_beside_a_hosts_own_tools() {
 }
 
 #[test]
+fn the_default_list_stays_within_budget_with_every_write_allowed() {
+    let selection = Selection { writes: entra_mcp::skill::Toolset::ALL.to_vec(), ..Selection::default() };
+    let tools: Vec<_> = selection.skills().iter().map(|s| s.tool()).collect();
+    assert!(tools.len() > Selection::default().skills().len(), "the curated writes are listed");
+    assert!(tools.len() <= DEFAULT_MAX_TOOLS, "{} tools by default with writes on", tools.len());
+    let bytes = model_visible(&tools);
+    assert!(bytes <= DEFAULT_BUDGET, "the default tools/list with writes shows the model {bytes} bytes");
+}
+
+#[test]
 fn discovery_stays_small_whatever_the_catalog() {
     let bytes = model_visible(&entra_mcp::discovery::tools());
     assert!(bytes <= DISCOVERY_BUDGET, "discovery mode shows the model {bytes} bytes");

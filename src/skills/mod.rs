@@ -62,8 +62,10 @@ impl Selection {
     pub fn includes(&self, skill: &Skill) -> bool {
         let listed = match &self.toolsets {
             Some(toolsets) => toolsets.contains(&skill.decl.toolset),
-            // A write in the default list only when its toolset's writes are allowed.
-            None => skill.decl.default || (skill.is_write() && self.writes.contains(&skill.decl.toolset)),
+            // The curated list: skills marked `default`. A write marked so is listed only when
+            // its toolset's writes are allowed (below), so the list stays within the hosts'
+            // budget however many writes are on; the others come with `--toolsets`.
+            None => skill.decl.default,
         };
         listed && (!skill.is_write() || self.writes.contains(&skill.decl.toolset)) && (self.beta || !skill.decl.beta)
     }

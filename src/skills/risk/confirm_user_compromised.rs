@@ -22,7 +22,7 @@ const CONFIRM_USER_COMPROMISED: Declaration = Declaration {
     least_role: "Security Administrator",
     access: Access::Write { tier: 3, idempotent: true },
     beta: false,
-    default: false,
+    default: true,
     examples: EXAMPLES,
 };
 

@@ -20,7 +20,7 @@ const DISMISS_USER_RISK: Declaration = Declaration {
     least_role: "Security Administrator",
     access: Access::Write { tier: 2, idempotent: true },
     beta: false,
-    default: false,
+    default: true,
     examples: EXAMPLES,
 };
 

@@ -35,7 +35,7 @@ const ACTIVATE_MY_ROLE: Declaration = Declaration {
     least_role: "none (eligible for the role)",
     access: Access::Write { tier: 1, idempotent: false },
     beta: false,
-    default: false,
+    default: true,
     examples: EXAMPLES,
 };
 

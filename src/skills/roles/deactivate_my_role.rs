@@ -26,7 +26,7 @@ const DEACTIVATE_MY_ROLE: Declaration = Declaration {
     least_role: "none",
     access: Access::Write { tier: 1, idempotent: true },
     beta: false,
-    default: false,
+    default: true,
     examples: EXAMPLES,
 };
 

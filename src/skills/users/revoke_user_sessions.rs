@@ -22,7 +22,7 @@ const REVOKE_USER_SESSIONS: Declaration = Declaration {
     least_role: "Helpdesk Administrator (privileged targets: Privileged Authentication Administrator)",
     access: Access::Write { tier: 3, idempotent: true },
     beta: false,
-    default: false,
+    default: true,
     examples: EXAMPLES,
 };
 

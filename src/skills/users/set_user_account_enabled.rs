@@ -25,7 +25,7 @@ const SET_USER_ACCOUNT_ENABLED: Declaration = Declaration {
     least_role: "User Administrator (privileged targets: Privileged Authentication Administrator)",
     access: Access::Write { tier: 3, idempotent: true },
     beta: false,
-    default: false,
+    default: true,
     examples: EXAMPLES,
 };
 
