@@ -1,9 +1,10 @@
 //! What several toolsets of `skills/` use, in one module below them (it imports nothing of
 //! `skills/`): the shared parameter kinds (`user`,
 //! `since`, `limit`, the allow-listed `filter`), name resolution, people and devices as answers
-//! name them, sign-in rows, risk vocabulary and the log filter allow-lists. Toolsets import
+//! name them, counting a collection several ways (`counts`), sign-in rows, risk vocabulary and the log filter allow-lists. Toolsets import
 //! from here and never from each other.
 
+pub mod counts;
 mod devices;
 mod filters;
 mod params;

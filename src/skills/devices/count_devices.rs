@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 
 use chrono::Duration;
-use futures::StreamExt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +16,7 @@ use crate::graph::resources::Device;
 use crate::graph::{GraphRequest, Query};
 use crate::odata::Expr;
 use crate::render::table;
+use crate::shared::counts::{Counted, count_each};
 use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, Skill, SkillError, Toolset};
 
 const COUNT_DEVICES: Declaration = Declaration {
@@ -32,9 +32,10 @@ const COUNT_DEVICES: Declaration = Declaration {
     examples: EXAMPLES,
 };
 
-/// Counts in flight at once.
-const IN_FLIGHT: usize = 8;
-/// Devices read per page, and pages at most, for releases and refused counts.
+/// What a refused count needs of each device read instead.
+const DEVICE_COUNT_FIELDS: &[&str] =
+    &["id", "operatingSystem", "trustType", "isCompliant", "isManaged", "approximateLastSignInDateTime"];
+/// Windows devices read per page, and pages at most, for their releases.
 const PAGE: usize = 999;
 const PAGES: u32 = 20;
 
@@ -73,31 +74,24 @@ pub struct DeviceCounts {
     pub paged: Vec<String>,
 }
 
-/// One number: its name, its filter (none for the total), and how a read device is tested.
-struct Counted {
-    name: &'static str,
-    filter: Option<Expr>,
-    test: Box<dyn Fn(&Device) -> bool + Send + Sync>,
-}
-
 const OS: [&str; 4] = ["Windows", "MacMDM", "iOS", "Android"];
 const JOIN_TYPES: [(&str, &str); 3] =
     [("AzureAd", "entra_joined"), ("Workplace", "registered"), ("ServerAd", "hybrid_joined")];
 
-fn counted(stale_before: chrono::DateTime<chrono::Utc>) -> Vec<Counted> {
+fn counted(stale_before: chrono::DateTime<chrono::Utc>) -> Vec<Counted<Device>> {
     let mut out = vec![Counted { name: "total", filter: None, test: Box::new(|_| true) }];
     for os in OS {
         out.push(Counted {
             name: os,
             filter: Some(Expr::eq("operatingSystem", os)),
-            test: Box::new(move |d| d.operating_system.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(os))),
+            test: Box::new(move |d: &Device| d.operating_system.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(os))),
         });
     }
     for (trust, name) in JOIN_TYPES {
         out.push(Counted {
             name,
             filter: Some(Expr::eq("trustType", trust)),
-            test: Box::new(move |d| d.trust_type.as_deref() == Some(trust)),
+            test: Box::new(move |d: &Device| d.trust_type.as_deref() == Some(trust)),
         });
     }
     for (name, property, value) in [
@@ -107,16 +101,16 @@ fn counted(stale_before: chrono::DateTime<chrono::Utc>) -> Vec<Counted> {
         ("unmanaged", "isManaged", false),
     ] {
         let test: Box<dyn Fn(&Device) -> bool + Send + Sync> = if property == "isCompliant" {
-            Box::new(move |d| d.is_compliant == Some(value))
+            Box::new(move |d: &Device| d.is_compliant == Some(value))
         } else {
-            Box::new(move |d| d.is_managed == Some(value))
+            Box::new(move |d: &Device| d.is_managed == Some(value))
         };
         out.push(Counted { name, filter: Some(Expr::eq(property, value)), test });
     }
     out.push(Counted {
         name: "stale",
         filter: Some(Expr::le("approximateLastSignInDateTime", stale_before)),
-        test: Box::new(move |d| {
+        test: Box::new(move |d: &Device| {
             d.approximate_last_sign_in_date_time
                 .as_deref()
                 .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
@@ -150,10 +144,6 @@ pub fn windows_release(version: &str) -> String {
     name.to_string()
 }
 
-fn refused_filter(e: &SkillError) -> bool {
-    e.graph.as_ref().is_some_and(|g| g.status == 400)
-}
-
 async fn count_devices(ctx: Ctx, p: CountDevicesParams) -> Result<DeviceCounts, SkillError> {
     let stale_days = p.stale_days.unwrap_or(90);
     if !(1..=3650).contains(&stale_days) {
@@ -165,13 +155,6 @@ async fn count_devices(ctx: Ctx, p: CountDevicesParams) -> Result<DeviceCounts, 
     }
     let counted = counted(ctx.now - Duration::days(stale_days));
 
-    let requests: Vec<GraphRequest> = counted
-        .iter()
-        .map(|c| GraphRequest::get("/devices/$count").query(Query::new().filter_opt(c.filter.clone())))
-        .collect();
-    let counts = futures::stream::iter(requests.into_iter().map(|request| ctx.graph.count(request)))
-        .buffered(IN_FLIGHT)
-        .collect::<Vec<_>>();
     // Graph counts no releases: the Windows devices' versions are read beside the counts.
     let releases = GraphRequest::get("/devices")
         .query(
@@ -181,45 +164,12 @@ async fn count_devices(ctx: Ctx, p: CountDevicesParams) -> Result<DeviceCounts, 
                 .top(PAGE),
         )
         .max_pages(PAGES);
-    let (counts, windows) = tokio::join!(counts, ctx.graph.list::<Device>(releases, PAGE * PAGES as usize));
-
-    let mut numbers: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut refused: Vec<&Counted> = Vec::new();
-    for (c, result) in counted.iter().zip(counts) {
-        match result {
-            Ok(n) => {
-                numbers.insert(c.name, n);
-            }
-            Err(e) if refused_filter(&e) => refused.push(c),
-            Err(e) => return Err(e),
-        }
-    }
-    if !refused.is_empty() {
-        let request = GraphRequest::get("/devices")
-            .query(
-                Query::new()
-                    .select(&[
-                        "id",
-                        "operatingSystem",
-                        "trustType",
-                        "isCompliant",
-                        "isManaged",
-                        "approximateLastSignInDateTime",
-                    ])
-                    .top(PAGE),
-            )
-            .max_pages(PAGES);
-        let page = ctx.graph.list::<Device>(request, PAGE * PAGES as usize).await?;
-        for c in &refused {
-            numbers.insert(c.name, page.items.iter().filter(|d| (c.test)(d)).count() as u64);
-        }
-        ctx.note(format!(
-            "Graph refused the count filter for {}: counted from {} devices read{}",
-            refused.iter().map(|c| c.name).collect::<Vec<_>>().join(", "),
-            page.items.len(),
-            if page.more { " (not all of them: these are lower bounds)" } else { "" }
-        ));
-    }
+    let (counts, windows) = tokio::join!(
+        count_each(&ctx, "/devices", &counted, DEVICE_COUNT_FIELDS, "devices"),
+        ctx.graph.list::<Device>(releases, PAGE * PAGES as usize)
+    );
+    let counts = counts?;
+    let numbers = &counts.numbers;
 
     let windows = ctx.optional("Windows releases", windows);
     let mut windows_releases = BTreeMap::new();
@@ -248,7 +198,6 @@ async fn count_devices(ctx: Ctx, p: CountDevicesParams) -> Result<DeviceCounts, 
     let by_join_type =
         JOIN_TYPES.iter().filter_map(|(_, name)| numbers.get(name).map(|n| (name.to_string(), *n))).collect();
     let number = |name: &str| numbers.get(name).copied().unwrap_or_default();
-    let paged: Vec<String> = refused.iter().map(|c| c.name.to_string()).collect();
     Ok(DeviceCounts {
         total,
         by_os,
@@ -262,8 +211,8 @@ async fn count_devices(ctx: Ctx, p: CountDevicesParams) -> Result<DeviceCounts, 
         windows_releases,
         windows_read,
         windows_sample,
-        method: if paged.is_empty() { "count" } else { "count_and_paged" }.into(),
-        paged,
+        method: counts.method().into(),
+        paged: counts.paged.iter().map(|p| p.to_string()).collect(),
     })
 }
 

@@ -12,9 +12,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::graph::resources::Group;
-use crate::graph::{GraphRequest, Query};
 use crate::odata::Expr;
 use crate::render::table;
+use crate::shared::counts::{Counted, count_each};
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
 
 use super::fields::{GroupKind, has_group_type};
@@ -31,10 +31,6 @@ const COUNT_GROUPS_BY_TYPE: Declaration = Declaration {
     default: false,
     examples: EXAMPLES,
 };
-
-/// Groups read per page, and pages at most, when counts must be made from a listing.
-const PAGE: usize = 999;
-const PAGES: u32 = 20;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -58,88 +54,35 @@ pub struct GroupCounts {
     pub paged_incomplete: bool,
 }
 
-/// What is counted: the name, its filter (none for the total), and how a read group is tested.
-struct Counted {
-    name: &'static str,
-    filter: Option<Expr>,
-    test: fn(&Group) -> bool,
-}
-
-fn counted() -> Vec<Counted> {
+fn counted() -> Vec<Counted<Group>> {
     let kind = |k: GroupKind| Some(k.filter());
     vec![
-        Counted { name: "total", filter: None, test: |_| true },
-        Counted { name: "security", filter: kind(GroupKind::Security), test: |g| g.kind() == "security" },
-        Counted { name: "microsoft365", filter: kind(GroupKind::Microsoft365), test: |g| g.kind() == "microsoft365" },
-        Counted { name: "distribution", filter: kind(GroupKind::Distribution), test: |g| g.kind() == "distribution" },
-        Counted {
-            name: "mail_enabled_security",
-            filter: kind(GroupKind::MailEnabledSecurity),
-            test: |g| g.kind() == "mail_enabled_security",
-        },
-        Counted { name: "dynamic", filter: Some(has_group_type("DynamicMembership")), test: Group::is_dynamic },
-        Counted {
-            name: "role_assignable",
-            filter: Some(Expr::eq("isAssignableToRole", true)),
-            test: |g| g.is_assignable_to_role == Some(true),
-        },
+        Counted::new("total", None, |_| true),
+        Counted::new("security", kind(GroupKind::Security), |g: &Group| g.kind() == "security"),
+        Counted::new("microsoft365", kind(GroupKind::Microsoft365), |g: &Group| g.kind() == "microsoft365"),
+        Counted::new("distribution", kind(GroupKind::Distribution), |g: &Group| g.kind() == "distribution"),
+        Counted::new("mail_enabled_security", kind(GroupKind::MailEnabledSecurity), |g: &Group| {
+            g.kind() == "mail_enabled_security"
+        }),
+        Counted::new("dynamic", Some(has_group_type("DynamicMembership")), Group::is_dynamic),
+        Counted::new("role_assignable", Some(Expr::eq("isAssignableToRole", true)), |g: &Group| {
+            g.is_assignable_to_role == Some(true)
+        }),
     ]
 }
 
-fn refused_filter(e: &SkillError) -> bool {
-    e.graph.as_ref().is_some_and(|g| g.status == 400)
-}
-
 async fn count_groups_by_type(ctx: Ctx, _p: CountGroupsByTypeParams) -> Result<GroupCounts, SkillError> {
-    let counted = counted();
-    // Seven counts, all in flight at once (under the bound of eight).
-    let results = futures::future::join_all(counted.iter().map(|c| {
-        let query = Query::new().filter_opt(c.filter.clone());
-        ctx.graph.count(GraphRequest::get("/groups/$count").query(query))
-    }))
-    .await;
-
-    let mut counts = BTreeMap::new();
-    let mut refused: Vec<&Counted> = Vec::new();
-    for (c, result) in counted.iter().zip(results) {
-        match result {
-            Ok(n) => {
-                counts.insert(c.name.to_string(), n);
-            }
-            Err(e) if refused_filter(&e) => refused.push(c),
-            Err(e) => return Err(e),
-        }
-    }
-
-    let mut paged_incomplete = false;
-    if !refused.is_empty() {
-        let request = GraphRequest::get("/groups")
-            .query(
-                Query::new()
-                    .select(&["id", "groupTypes", "mailEnabled", "securityEnabled", "isAssignableToRole"])
-                    .top(PAGE),
-            )
-            .max_pages(PAGES);
-        let page = ctx.graph.list::<Group>(request, PAGE * PAGES as usize).await?;
-        paged_incomplete = page.more;
-        for c in &refused {
-            counts.insert(c.name.to_string(), page.items.iter().filter(|g| (c.test)(g)).count() as u64);
-        }
-        ctx.note(format!(
-            "Graph refused the count filter for {}: counted from {} groups read{}",
-            refused.iter().map(|c| c.name).collect::<Vec<_>>().join(", "),
-            page.items.len(),
-            if page.more { " (not all of them: these are lower bounds)" } else { "" }
-        ));
-    }
-    let total = counts.remove("total").unwrap_or_default();
-    let paged: Vec<String> = refused.iter().map(|c| c.name.to_string()).collect();
+    let select = &["id", "groupTypes", "mailEnabled", "securityEnabled", "isAssignableToRole"];
+    let counts = count_each(&ctx, "/groups", &counted(), select, "groups").await?;
+    let method = counts.method().to_string();
+    let mut numbers: BTreeMap<String, u64> = counts.numbers.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+    let total = numbers.remove("total").unwrap_or_default();
     Ok(GroupCounts {
         total,
-        counts,
-        method: if paged.is_empty() { "count" } else { "count_and_paged" }.into(),
-        paged,
-        paged_incomplete,
+        counts: numbers,
+        method,
+        paged: counts.paged.iter().map(|p| p.to_string()).collect(),
+        paged_incomplete: counts.paged_incomplete,
     })
 }
 
