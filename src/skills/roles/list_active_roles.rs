@@ -71,12 +71,7 @@ async fn list_active_roles(ctx: Ctx, p: ListActiveRolesParams) -> Result<ActiveR
     let args =
         Args { role: p.role.as_deref(), user: p.user.as_ref(), group: p.group.as_deref(), app: p.app.as_deref() };
     let target = targets::resolve_target(&ctx, args, Needs::Nothing).await?;
-    let (grants, more) = targets::read_with_groups(&ctx, ASSIGNMENT_INSTANCES, &target, limit).await?;
-    let mut active: Vec<PimRow> =
-        grants.iter().map(|(grant, via)| targets::pim_row(ctx.now, grant, via.as_ref())).collect();
-    active.sort_by(|a, b| (&a.role, &a.member_type, &a.principal).cmp(&(&b.role, &b.member_type, &b.principal)));
-    let more = more || active.len() > limit;
-    active.truncate(limit);
+    let (active, more) = targets::pim_rows(&ctx, ASSIGNMENT_INSTANCES, &target, limit).await?;
     let list = ListInfo::new(active.len(), None, more, "`role`, `user`, `group` or `app`");
     Ok(ActiveRoles { role: target.role, principal: target.principal, active, list })
 }

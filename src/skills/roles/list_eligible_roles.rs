@@ -70,18 +70,13 @@ async fn list_eligible_roles(ctx: Ctx, p: ListEligibleRolesParams) -> Result<Eli
     let args =
         Args { role: p.role.as_deref(), user: p.user.as_ref(), group: p.group.as_deref(), app: p.app.as_deref() };
     let target = targets::resolve_target(&ctx, args, Needs::Nothing).await?;
-    let (grants, more) = targets::read_with_groups(&ctx, ELIGIBILITY_INSTANCES, &target, limit).await?;
-    let mut eligibilities: Vec<PimRow> =
-        grants.iter().map(|(grant, via)| targets::pim_row(ctx.now, grant, via.as_ref())).collect();
-    eligibilities.sort_by(|a, b| (&a.role, &a.member_type, &a.principal).cmp(&(&b.role, &b.member_type, &b.principal)));
+    let (eligibilities, more) = targets::pim_rows(&ctx, ELIGIBILITY_INSTANCES, &target, limit).await?;
     if let Some(user) = target.user() {
         ctx.note(format!(
             "group memberships {} may activate through PIM for Groups, and the roles they bring: list_group_pim_eligibilities",
             user.label()
         ));
     }
-    let more = more || eligibilities.len() > limit;
-    eligibilities.truncate(limit);
     let list = ListInfo::new(eligibilities.len(), None, more, "`role`, `user`, `group` or `app`");
     Ok(EligibleRoles { role: target.role, principal: target.principal, eligibilities, list })
 }

@@ -334,6 +334,18 @@ pub struct PimRow {
     pub expiring_soon: bool,
 }
 
+/// The rows of a schedule-instance set (eligible or active) about the target, its groups'
+/// included, sorted by role, member type and holder and cut to `limit`; and whether there are
+/// more.
+pub async fn pim_rows(ctx: &Ctx, set: Set, target: &Target, limit: usize) -> Result<(Vec<PimRow>, bool), SkillError> {
+    let (grants, more) = read_with_groups(ctx, set, target, limit).await?;
+    let mut rows: Vec<PimRow> = grants.iter().map(|(grant, via)| pim_row(ctx.now, grant, via.as_ref())).collect();
+    rows.sort_by(|a, b| (&a.role, &a.member_type, &a.principal).cmp(&(&b.role, &b.member_type, &b.principal)));
+    let more = more || rows.len() > limit;
+    rows.truncate(limit);
+    Ok((rows, more))
+}
+
 /// A PIM row from a Graph row and the group it came through, if any.
 pub fn pim_row(now: DateTime<Utc>, grant: &RoleGrant, via: Option<&(String, String)>) -> PimRow {
     let holder = holder(grant);
