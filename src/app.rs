@@ -45,7 +45,7 @@ impl App {
         };
         let guard = Arc::new(WriteGuard::new(confirmer, &settings.writes.break_glass));
         if let Some(demo_settings) = settings.demo {
-            let demo = DemoGraph::start(DemoOptions {
+            let demo = DemoGraph::launch(DemoOptions {
                 scale: demo_settings.scale,
                 latency_ms: demo_settings.latency_ms,
                 ..DemoOptions::default()

@@ -94,7 +94,7 @@ pub struct EmulatorState {
     opts: DemoOptions,
     live: RwLock<Live>,
     regenerating: AtomicBool,
-    pub faults: FaultInjector,
+    pub faults: Arc<FaultInjector>,
     pub requests: AtomicU64,
     sequence: AtomicU64,
     /// Objects created so far, for their ids.
@@ -115,13 +115,19 @@ impl EmulatorState {
             opts,
             live: RwLock::new(Live { tenant: Arc::new(tenant), journal: Vec::new() }),
             regenerating: AtomicBool::new(false),
-            faults: FaultInjector::default(),
+            faults: Arc::new(FaultInjector::default()),
             requests: AtomicU64::new(0),
             sequence: AtomicU64::new(0),
             created: AtomicU64::new(0),
             started: Instant::now(),
             base_url,
         }
+    }
+
+    /// Shares a fault injector created before the tenant was generated.
+    pub fn with_faults(mut self, faults: Arc<FaultInjector>) -> EmulatorState {
+        self.faults = faults;
+        self
     }
 
     // A panic cannot leave `Live` half-changed (a write changes a copy-on-write tenant and is

@@ -9,7 +9,7 @@ use super::tests::{Client, send, start};
 
 /// The rows a set holds in the emulator's current tenant: how many, and the first one's id.
 fn rows_of(graph: &crate::demo::DemoGraph, set: &EntitySet) -> (usize, Option<String>) {
-    let tenant = graph.state.snapshot();
+    let tenant = graph.state().snapshot();
     let rows = set.rows(&tenant);
     let first = rows.first().and_then(|row| row.item.json().get("id").and_then(Value::as_str).map(str::to_string));
     (rows.len(), first)
@@ -19,7 +19,7 @@ fn rows_of(graph: &crate::demo::DemoGraph, set: &EntitySet) -> (usize, Option<St
 /// scope (as `?$filter=…&`, pinning the first row's values), and how many rows it leaves;
 /// otherwise no filter and every row.
 fn scope_of(graph: &crate::demo::DemoGraph, set: &EntitySet) -> (String, usize) {
-    let tenant = graph.state.snapshot();
+    let tenant = graph.state().snapshot();
     let rows = set.rows(&tenant);
     let Some((properties, all)) = sets::scope_properties(set) else {
         return (String::new(), rows.len());

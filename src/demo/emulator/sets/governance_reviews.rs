@@ -703,7 +703,7 @@ mod tests {
         assert_eq!(decision_of(&page, "robert.king")["applyResult"], "New", "an item nobody reviewed is left alone");
 
         // The journal replays both writes on a re-anchored tenant.
-        graph.state.regenerate().await.expect("a fresh tenant");
+        graph.state().regenerate().await.expect("a fresh tenant");
         assert_eq!(get(&client, "jordan", &current).await["status"], "Applied");
         assert!(!has(&get(&client, "jordan", &team).await, &wei));
         assert_eq!(graph.writes_applied(), 2);
