@@ -226,8 +226,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Tools { command: ToolsCommand::List { json } } => {
-            let skills = settings.selection.skills();
             let mut out = std::io::stdout().lock();
+            // What a host would list: with `--toolsets discover`, the two discovery tools.
+            if settings.selection.discover {
+                let tools = entra_mcp::discovery::tools();
+                if json {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&tools)?)?;
+                } else {
+                    for t in tools {
+                        writeln!(out, "{:<26} {:<8} {}", t.name, "discover", t.description.unwrap_or_default())?;
+                    }
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let skills = settings.selection.skills();
             if json {
                 let tools: Vec<_> = skills.iter().map(|s| s.tool()).collect();
                 writeln!(out, "{}", serde_json::to_string_pretty(&tools)?)?;

@@ -112,3 +112,12 @@ async fn the_demo_on_127_0_0_2_accepts_requests_addressed_to_it() {
     assert_eq!(response.status().as_u16(), 200, "{:?}", response.text().await);
     child.kill().await.expect("stop");
 }
+
+#[tokio::test]
+async fn tools_list_shows_what_a_host_would_list_in_discovery_mode() {
+    let output = entra_mcp().args(["tools", "list", "--json", "--toolsets", "discover"]).output().await.expect("run");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let tools: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let names: Vec<&str> = tools.as_array().expect("a list").iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(names, ["find_skills", "run_skill"]);
+}
