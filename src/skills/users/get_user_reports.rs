@@ -1,5 +1,6 @@
 //! `get_user_reports`: a manager's direct reports, and how many people report to them
-//! indirectly, counted by walking `directReports` level by level (v1.0 only, bounded).
+//! indirectly. With beta on, one `transitiveReports/$count` counts everyone below; on v1.0 alone
+//! the count walks `directReports` level by level (bounded), which also splits it per level.
 
 use std::collections::HashSet;
 
@@ -15,7 +16,7 @@ use crate::skill::{Access, Ctx, Declaration, ErrorKind, Example, Fact, Render, S
 const GET_USER_REPORTS: Declaration = Declaration {
     name: "get_user_reports",
     title: "Get a manager's direct and indirect reports",
-    description: "Who reports to a manager: their direct reports (name, title, enabled), and how many people report to them indirectly through other managers, level by level (the team size under them). Any member.",
+    description: "Who reports to a manager: their direct reports (name, title, enabled), and how many people report to them indirectly through other managers (the team size under them; per level without beta). Any member.",
     toolset: Toolset::Users,
     permissions: &["User.Read.All"],
     least_role: "none",
@@ -64,7 +65,8 @@ pub struct UserReports {
     pub direct_count: usize,
     /// People below the direct reports (their reports, and theirs …).
     pub indirect_count: usize,
-    /// People per level below the manager: `[direct, second level, …]`.
+    /// People per level below the manager: `[direct, second level, …]` (only `[direct]` when
+    /// counted with beta's `transitiveReports`).
     pub per_level: Vec<usize>,
     /// Every level was read (the walk reads at most 150 managers, 10 levels deep).
     pub complete: bool,
@@ -107,9 +109,36 @@ async fn direct_reports(
 async fn get_user_reports(ctx: Ctx, p: GetUserReportsParams) -> Result<UserReports, SkillError> {
     let key = p.user.parse("user")?;
     let limit = p.limit.get()?;
-    let (manager, direct) = tokio::join!(resolve_user(&ctx, &key), direct_reports(&ctx, key.path(), REPORT_FIELDS));
+    let transitive = async {
+        if !ctx.beta {
+            return None;
+        }
+        let request = GraphRequest::get(format!("{}/transitiveReports/$count", key.path())).beta().eventual();
+        Some(ctx.graph.count(request).await)
+    };
+    let (manager, direct, transitive) =
+        tokio::join!(resolve_user(&ctx, &key), direct_reports(&ctx, key.path(), REPORT_FIELDS), transitive);
     let manager = manager?;
     let direct = direct.map_err(user_not_found(&key))?;
+
+    // One count answers for the whole tree; the walk below is the v1.0 way (and the fallback).
+    let counted = match transitive {
+        Some(Ok(total)) => Some(total),
+        Some(Err(e)) => {
+            ctx.note(format!(
+                "transitiveReports could not be counted ({}); walked directReports instead",
+                e.kind.as_str()
+            ));
+            None
+        }
+        None => None,
+    };
+    if let Some(total) = counted {
+        ctx.note("indirect reports counted with beta transitiveReports/$count in one request; levels below the first are not split");
+        let indirect = (total as usize).saturating_sub(direct.len());
+        let per_level = vec![direct.len()];
+        return Ok(answer(manager, direct, per_level, indirect, true, limit));
+    }
 
     // Walk down level by level: each level's people are the next level's managers. Only users
     // have reports; a contact or a person already seen is not read again.
@@ -164,6 +193,18 @@ async fn get_user_reports(ctx: Ctx, p: GetUserReportsParams) -> Result<UserRepor
         ));
     }
 
+    let indirect = per_level.iter().skip(1).sum();
+    Ok(answer(manager, direct, per_level, indirect, complete, limit))
+}
+
+fn answer(
+    manager: PersonRef,
+    direct: Vec<Report>,
+    per_level: Vec<usize>,
+    indirect_count: usize,
+    complete: bool,
+    limit: usize,
+) -> UserReports {
     let direct_count = direct.len();
     let mut rows: Vec<ReportRow> = direct
         .into_iter()
@@ -181,15 +222,7 @@ async fn get_user_reports(ctx: Ctx, p: GetUserReportsParams) -> Result<UserRepor
     let total = rows.len() as u64;
     rows.truncate(limit);
     let list = ListInfo::new(rows.len(), Some(total), false, "`limit`");
-    Ok(UserReports {
-        manager,
-        direct_reports: rows,
-        direct_count,
-        indirect_count: per_level.iter().skip(1).sum(),
-        per_level,
-        complete,
-        list,
-    })
+    UserReports { manager, direct_reports: rows, direct_count, indirect_count, per_level, complete, list }
 }
 
 impl Render for UserReports {

@@ -82,14 +82,15 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
     .flatten()
 }
 
-/// Sets Graph serves under `/beta` only: on `/v1.0` their path is unknown.
-const BETA_ONLY: &[&str] = &["reports/servicePrincipalSignInActivities"];
+/// Sets and navigations Graph serves under `/beta` only: on `/v1.0` their path is unknown.
+/// `*` stands for one segment, such as an id.
+const BETA_ONLY: &[&str] = &["reports/servicePrincipalSignInActivities", "users/*/transitiveReports"];
 
 /// Whether the path below the version names a beta-only set (or something below one).
 pub fn beta_only(segments: &[&str]) -> bool {
     BETA_ONLY.iter().any(|set| {
         let depth = set.split('/').count();
-        segments.len() >= depth && set.split('/').zip(segments).all(|(a, b)| a == *b)
+        segments.len() >= depth && set.split('/').zip(segments).all(|(a, b)| a == "*" || a == *b)
     })
 }
 
