@@ -5,7 +5,8 @@
 #   - one delegated scope, access_as_user, that MCP clients request; admin consent only, so a
 #     user cannot consent some other app into calling the server with their permissions
 #   - the delegated Microsoft Graph permissions the chosen toolsets need (no application
-#     permissions: the server only ever acts on behalf of a signed-in user)
+#     permissions: the server only ever acts on behalf of a signed-in user), and Azure Service
+#     Management's user_impersonation when the posture toolset's diagnostic settings skill is on
 #   - pre-authorized MCP clients, since Entra has no dynamic client registration:
 #     ENTRA_MCP_ALLOWED_CLIENTS (comma list of application ids; default VS Code's)
 # and prints the admin consent URL and the environment the server needs, including

@@ -67,7 +67,8 @@ impl App {
         let graph_settings = settings.graph_settings(settings.graph_url.clone());
         match mode {
             Mode::Local => {
-                let tokens = DeveloperTokenSource::new(&settings.graph_scope(), tenant.tenant_id.as_deref())?;
+                let tokens = DeveloperTokenSource::new(&settings.graph_scope(), tenant.tenant_id.as_deref())?
+                    .with_arm_scope(&settings.arm_scope());
                 let graph = GraphService::new(graph_settings, Arc::new(tokens))?;
                 let caller = Arc::new(Caller { tenant_id: tenant.tenant_id.clone(), ..Caller::default() });
                 Ok(App { server: EntraServer::new(graph, selection, caller).with_guard(guard), demo: None, auth: None })
@@ -90,6 +91,7 @@ impl App {
                 let credential = client_credential(credential, client_id, settings)?;
                 let mut obo = OboSettings::new(&tenant.authority, client_id, credential);
                 obo.scopes = vec![settings.graph_scope()];
+                obo.arm_scopes = vec![settings.arm_scope()];
                 let tokens: Arc<dyn TokenSource> = Arc::new(OboTokenSource::new(obo, http));
                 let graph = GraphService::new(graph_settings, tokens)?;
                 // Over HTTP every request brings its own caller; there is no local one.

@@ -30,6 +30,16 @@ impl Cloud {
         }
     }
 
+    /// Azure Resource Manager's base URL: the one request that is not Graph's
+    /// (`get_entra_diagnostic_settings`) goes there, with a token for `{arm_url}/.default`.
+    pub fn arm_url(self) -> &'static str {
+        match self {
+            Cloud::Public => "https://management.azure.com",
+            Cloud::Usgov | Cloud::UsgovDod => "https://management.usgovcloudapi.net",
+            Cloud::China => "https://management.chinacloudapi.cn",
+        }
+    }
+
     /// The audience a managed identity's token must carry to be a federated client assertion.
     pub fn token_exchange_audience(self) -> &'static str {
         use crate::auth::credential::{
@@ -195,6 +205,9 @@ pub struct Settings {
     pub cloud: Cloud,
     /// Graph base URL (no trailing slash, no version).
     pub graph_url: String,
+    /// `ENTRA_MCP_ARM_URL`: Azure Resource Manager's base URL (no trailing slash); the cloud's
+    /// unless overridden.
+    pub arm_url: String,
     pub selection: Selection,
     pub writes: WriteSettings,
     pub graph_limits: GraphLimits,
@@ -389,16 +402,22 @@ impl Settings {
             Some(url) if !url.trim().is_empty() => check_endpoint("ENTRA_MCP_GRAPH_URL", url.trim())?,
             _ => cloud.graph_url().to_string(),
         };
+        let arm_url = match var("ENTRA_MCP_ARM_URL").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+            Some(url) => check_endpoint("ENTRA_MCP_ARM_URL", &url)?,
+            None => cloud.arm_url().to_string(),
+        };
         let writes = WriteSettings::from_env(demo.is_some(), &var)?;
         let graph_limits = GraphLimits::from_env(&var)?;
         let tenant = TenantSettings::from_env(cloud, var)?;
-        Ok(Settings { demo, tenant, cloud, graph_url, selection, writes, graph_limits })
+        Ok(Settings { demo, tenant, cloud, graph_url, arm_url, selection, writes, graph_limits })
     }
 
     /// The Graph client's settings for `base_url` (the cloud's Graph, or the demo emulator),
-    /// with the configured limits.
+    /// with the configured limits. The demo emulator serves Azure Resource Manager's one path
+    /// too; a real tenant's ARM requests go to [`Settings::arm_url`].
     pub fn graph_settings(&self, base_url: String) -> GraphSettings {
         GraphSettings {
+            arm_base_url: if self.demo.is_some() { None } else { Some(self.arm_url.clone()) },
             base_url,
             deadline: self.graph_limits.deadline,
             max_pages: self.graph_limits.max_pages,
@@ -409,6 +428,12 @@ impl Settings {
     /// The Graph scope for the cloud (`https://graph.microsoft.com/.default`).
     pub fn graph_scope(&self) -> String {
         format!("{}/.default", self.cloud.graph_url())
+    }
+
+    /// The Azure Resource Manager scope for the cloud (`https://management.azure.com/.default`);
+    /// an `ENTRA_MCP_ARM_URL` override moves the requests, not the audience.
+    pub fn arm_scope(&self) -> String {
+        format!("{}/.default", self.cloud.arm_url())
     }
 }
 
@@ -519,6 +544,40 @@ mod tests {
             let e = GraphLimits::from_env(&env(&[(name, value)])).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(e.contains(name), "{name}={value}: {e}");
         }
+    }
+
+    #[test]
+    fn resource_manager_follows_the_cloud_unless_overridden() {
+        let settings = |cloud, pairs: &[(&str, &str)]| {
+            Settings::with_env(None, cloud, None, Selection::default(), env(pairs)).expect("valid settings")
+        };
+        let gov = settings(Cloud::Usgov, &[]);
+        assert_eq!(gov.arm_url, "https://management.usgovcloudapi.net");
+        assert_eq!(gov.arm_scope(), "https://management.usgovcloudapi.net/.default");
+        assert_eq!(gov.graph_settings(gov.graph_url.clone()).arm_base_url.as_deref(), Some(gov.arm_url.as_str()));
+        let local = settings(Cloud::Public, &[("ENTRA_MCP_ARM_URL", "http://127.0.0.1:9001/")]);
+        assert_eq!(local.arm_url, "http://127.0.0.1:9001");
+        assert_eq!(local.arm_scope(), "https://management.azure.com/.default", "the audience stays the cloud's");
+        let e = Settings::with_env(
+            None,
+            Cloud::Public,
+            None,
+            Selection::default(),
+            env(&[("ENTRA_MCP_ARM_URL", "http://arm.example.com")]),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(e.contains("ENTRA_MCP_ARM_URL") && e.contains("https"), "{e}");
+        let demo = Settings::with_env(
+            Some(DemoSettings { scale: 0, latency_ms: 0 }),
+            Cloud::Public,
+            None,
+            Selection::default(),
+            env(&[]),
+        )
+        .expect("demo settings");
+        assert_eq!(demo.graph_settings("http://127.0.0.1:1".into()).arm_base_url, None, "the emulator serves ARM");
     }
 
     #[test]

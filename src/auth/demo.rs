@@ -1,5 +1,6 @@
 //! The demo tenant's token source: the emulator accepts `demo:<object id>` and treats that
-//! object as the signed-in user, so `/me` and role checks behave as for a real persona.
+//! object as the signed-in user, so `/me` and role checks behave as for a real persona. The
+//! emulator serves the one Azure Resource Manager path too, with the same token.
 
 use futures::future::BoxFuture;
 
@@ -22,5 +23,9 @@ impl TokenSource for DemoTokenSource {
         let oid = caller.object_id.as_deref().unwrap_or(&self.persona_object_id);
         let token = AccessToken::new(format!("demo:{oid}"));
         Box::pin(async move { Ok(token) })
+    }
+
+    fn arm_token<'a>(&'a self, caller: &'a Caller) -> BoxFuture<'a, Result<AccessToken, SkillError>> {
+        self.graph_token(caller)
     }
 }

@@ -4,9 +4,11 @@
 //! are built here with the configured tenant: otherwise a developer signed in elsewhere would
 //! silently query the wrong directory.
 //!
-//! The CLI credentials do not cache (each call runs `az`, which takes about a second), so the
-//! token is cached here until five minutes before it expires; one refresh runs at a time.
+//! The CLI credentials do not cache (each call runs `az`, which takes about a second), so each
+//! token (Graph's, and Azure Resource Manager's when a skill needs it) is cached here until five
+//! minutes before it expires; one refresh runs at a time.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -20,22 +22,27 @@ use super::{AccessToken, Caller, TokenSource};
 use crate::error::{ErrorKind, SkillError};
 
 const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+/// The public cloud's Azure Resource Manager scope; a national cloud sets its own.
+const ARM_SCOPE: &str = "https://management.azure.com/.default";
 
 /// Graph tokens for the developer signed in with `az login` (or `azd auth login`).
 pub struct DeveloperTokenSource {
     /// Tried in order; the first that gives a token wins.
     credentials: Vec<Arc<dyn TokenCredential>>,
     scope: String,
+    /// Azure Resource Manager's `.default` scope, for the requests that go there.
+    arm_scope: String,
     tenant_id: Option<String>,
-    /// A tokio mutex held across the CLI call on purpose: concurrent skills wait for one `az`
-    /// run instead of starting several.
-    cached: tokio::sync::Mutex<Option<(AccessToken, i64)>>,
+    /// Tokens and their expiry (Unix seconds) by scope. A tokio mutex held across the CLI call
+    /// on purpose: concurrent skills wait for one `az` run instead of starting several.
+    cached: tokio::sync::Mutex<HashMap<String, (AccessToken, i64)>>,
 }
 
 impl std::fmt::Debug for DeveloperTokenSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DeveloperTokenSource")
             .field("scope", &self.scope)
+            .field("arm_scope", &self.arm_scope)
             .field("tenant_id", &self.tenant_id)
             .finish_non_exhaustive()
     }
@@ -67,25 +74,33 @@ impl DeveloperTokenSource {
         DeveloperTokenSource {
             credentials,
             scope: graph_scope.to_owned(),
+            arm_scope: ARM_SCOPE.to_owned(),
             tenant_id: tenant_id.map(str::to_owned),
-            cached: tokio::sync::Mutex::new(None),
+            cached: tokio::sync::Mutex::new(HashMap::new()),
         }
     }
 
-    async fn token(&self) -> Result<AccessToken, SkillError> {
+    /// The cloud's Azure Resource Manager scope (`{Cloud::arm_url}/.default`), when it is not
+    /// the public cloud's.
+    pub fn with_arm_scope(mut self, arm_scope: &str) -> Self {
+        self.arm_scope = arm_scope.to_owned();
+        self
+    }
+
+    async fn token(&self, scope: &str) -> Result<AccessToken, SkillError> {
         let mut cached = self.cached.lock().await;
         let now = unix_now();
-        if let Some((token, expires_on)) = cached.as_ref()
+        if let Some((token, expires_on)) = cached.get(scope)
             && now + (REFRESH_MARGIN.as_secs() as i64) < *expires_on
         {
             return Ok(token.clone());
         }
         let mut failures = Vec::new();
         for credential in &self.credentials {
-            match credential.get_token(&[self.scope.as_str()], None).await {
+            match credential.get_token(&[scope], None).await {
                 Ok(token) => {
                     let fresh = AccessToken::new(token.token.secret());
-                    *cached = Some((fresh.clone(), token.expires_on.unix_timestamp()));
+                    cached.insert(scope.to_owned(), (fresh.clone(), token.expires_on.unix_timestamp()));
                     return Ok(fresh);
                 }
                 // The CLIs' messages say what is wrong ("Please run 'az login'", "not found");
@@ -109,7 +124,13 @@ impl DeveloperTokenSource {
 impl TokenSource for DeveloperTokenSource {
     /// Stdio has one user, the developer: the caller carries nothing to exchange.
     fn graph_token<'a>(&'a self, _caller: &'a Caller) -> BoxFuture<'a, Result<AccessToken, SkillError>> {
-        Box::pin(self.token())
+        Box::pin(self.token(&self.scope))
+    }
+
+    /// The developer's own Azure Resource Manager token: the CLIs hand one out to anyone
+    /// signed in, no consent involved.
+    fn arm_token<'a>(&'a self, _caller: &'a Caller) -> BoxFuture<'a, Result<AccessToken, SkillError>> {
+        Box::pin(self.token(&self.arm_scope))
     }
 }
 
@@ -199,6 +220,40 @@ mod tests {
                 .is_some_and(|r| r.contains("az login --tenant 11111111-1111-4111-8111-111111111111")),
             "{error}"
         );
+    }
+
+    /// Answers any scope with a token naming it, and records what was asked.
+    #[derive(Debug, Default)]
+    struct ScopeEcho {
+        asked: std::sync::Mutex<Vec<String>>,
+    }
+
+    #[async_trait::async_trait]
+    impl TokenCredential for ScopeEcho {
+        async fn get_token(
+            &self,
+            scopes: &[&str],
+            _: Option<TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<AzureToken> {
+            let scope = scopes.join(" ");
+            self.asked.lock().expect("not poisoned").push(scope.clone());
+            Ok(AzureToken::new(format!("token for {scope}"), OffsetDateTime::now_utc() + AzureDuration::seconds(3600)))
+        }
+    }
+
+    #[tokio::test]
+    async fn resource_manager_tokens_have_their_own_scope_and_cache() {
+        const ARM_US_GOV: &str = "https://management.usgovcloudapi.net/.default";
+        let cli = Arc::new(ScopeEcho::default());
+        let source = DeveloperTokenSource::with_credentials(vec![cli.clone()], GRAPH_SCOPE_US_GOV, None)
+            .with_arm_scope(ARM_US_GOV);
+        for _ in 0..3 {
+            let graph = source.graph_token(&Caller::default()).await.expect("graph token");
+            let arm = source.arm_token(&Caller::default()).await.expect("ARM token");
+            assert_eq!(graph.secret(), format!("token for {GRAPH_SCOPE_US_GOV}"));
+            assert_eq!(arm.secret(), format!("token for {ARM_US_GOV}"));
+        }
+        assert_eq!(*cli.asked.lock().expect("not poisoned"), [GRAPH_SCOPE_US_GOV, ARM_US_GOV], "one CLI run each");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! middleware; over stdio, the local signed-in user). A [`TokenSource`] turns a caller into a
 //! Graph access token: the on-behalf-of exchange in tenant HTTP mode, the developer login over
 //! stdio, or the demo source. Skills never see either: they get a `GraphClient` already bound
-//! to the caller.
+//! to the caller. One skill (`get_entra_diagnostic_settings`) reads Azure Resource Manager, the
+//! one other audience a source hands out tokens for ([`TokenSource::arm_token`]).
 
 pub mod credential;
 pub mod demo;
@@ -58,10 +59,34 @@ pub struct Caller {
     pub assertion: Option<AccessToken>,
 }
 
+/// The delegated permission an Azure Resource Manager token needs, as an admin finds it in an
+/// app registration's API permissions.
+pub const ARM_PERMISSION: &str = "Azure Service Management: user_impersonation";
+
 /// Supplies Graph access tokens for a caller.
 pub trait TokenSource: Send + Sync {
     /// A token for Microsoft Graph, valid for `caller`. Implementations cache.
     fn graph_token<'a>(&'a self, caller: &'a Caller) -> BoxFuture<'a, Result<AccessToken, SkillError>>;
+
+    /// A token for Azure Resource Manager (`https://management.azure.com/.default` or the
+    /// cloud's), valid for `caller`: a second audience, asked for only by the few requests that
+    /// go to ARM. A source that has no way to get one says which permission is missing.
+    fn arm_token<'a>(&'a self, _caller: &'a Caller) -> BoxFuture<'a, Result<AccessToken, SkillError>> {
+        Box::pin(async { Err(arm_consent_required("this server has no Azure Resource Manager token source")) })
+    }
+}
+
+/// `consent_required` for an Azure Resource Manager token: names the delegated permission an
+/// admin must grant to the server's app registration.
+pub fn arm_consent_required(why: &str) -> SkillError {
+    SkillError::new(
+        ErrorKind::ConsentRequired,
+        format!("{why}: reading Azure Resource Manager needs the delegated permission {ARM_PERMISSION}"),
+    )
+    .with_remedy(format!(
+        "add the delegated permission {ARM_PERMISSION} to the server's app registration and grant admin consent \
+         (`entra-mcp permissions --json` lists it under its own resource)"
+    ))
 }
 
 /// A failure whose detail must not reach the caller: Entra's free-text descriptions, file

@@ -5,7 +5,8 @@
 //! own tenant's token endpoint (never `common`). Results are cached per SHA-256 of the caller's
 //! token and the scope set, like MSAL partitions its OBO cache, so a conversation costs one
 //! exchange an hour instead of one per tool call. Concurrent calls for the same key share one
-//! exchange; failures are not cached. Entra's error answers become `SkillError`s an admin or a
+//! exchange; failures are not cached. The same exchange, with Azure Resource Manager's scope,
+//! gives the one ARM token a skill needs (cached under its own key). Entra's error answers become `SkillError`s an admin or a
 //! host can act on: consent URL, Conditional Access claims challenge, sign in again.
 
 use std::collections::HashMap;
@@ -20,7 +21,7 @@ use futures::future::{BoxFuture, Shared};
 use serde::Deserialize;
 
 use super::credential::ClientCredential;
-use super::{AccessToken, Caller, TokenSource, opaque_error, random_uuid};
+use super::{ARM_PERMISSION, AccessToken, Caller, TokenSource, opaque_error, random_uuid};
 use crate::error::{ErrorKind, SkillError};
 
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -39,6 +40,8 @@ pub struct OboSettings {
     pub credential: ClientCredential,
     /// e.g. `["https://graph.microsoft.com/.default"]`.
     pub scopes: Vec<String>,
+    /// Azure Resource Manager's, e.g. `["https://management.azure.com/.default"]`.
+    pub arm_scopes: Vec<String>,
     /// Most cached tokens kept; expired ones are evicted first, then the oldest.
     pub cache_capacity: usize,
     /// A cached token is re-exchanged this long before it expires.
@@ -52,6 +55,7 @@ impl OboSettings {
             client_id: client_id.into(),
             credential,
             scopes: vec!["https://graph.microsoft.com/.default".to_owned()],
+            arm_scopes: vec!["https://management.azure.com/.default".to_owned()],
             cache_capacity: 10_000,
             refresh_margin: Duration::from_secs(5 * 60),
         }
@@ -61,6 +65,8 @@ impl OboSettings {
 /// A [`TokenSource`] that performs (and caches) on-behalf-of exchanges.
 pub struct OboTokenSource {
     exchanger: Arc<Exchanger>,
+    graph: Arc<Api>,
+    arm: Arc<Api>,
     /// A std mutex: only held for map operations, never across an await.
     cache: Mutex<TokenCache>,
     refresh_margin: Duration,
@@ -72,9 +78,21 @@ impl fmt::Debug for OboTokenSource {
             .field("authority", &self.exchanger.authority)
             .field("client_id", &self.exchanger.client_id)
             .field("credential", &self.exchanger.credential)
-            .field("scope", &self.exchanger.scope)
+            .field("scope", &self.graph.scope)
+            .field("arm_scope", &self.arm.scope)
             .finish_non_exhaustive()
     }
+}
+
+/// An API the server exchanges callers' tokens for.
+#[derive(Debug)]
+struct Api {
+    /// How messages name it.
+    name: &'static str,
+    /// The scopes asked for, space-separated.
+    scope: String,
+    /// What an admin grants for it, as a consent error names it.
+    permission: &'static str,
 }
 
 /// What one exchange needs. Shared with in-flight exchanges, which outlive any one caller.
@@ -82,7 +100,6 @@ struct Exchanger {
     authority: String,
     client_id: String,
     credential: ClientCredential,
-    scope: String,
     http: reqwest::Client,
     exchanges: AtomicU64,
 }
@@ -112,15 +129,25 @@ struct TokenCache {
 
 impl OboTokenSource {
     pub fn new(settings: OboSettings, http: reqwest::Client) -> Self {
-        let OboSettings { authority, client_id, credential, scopes, cache_capacity, refresh_margin } = settings;
+        let OboSettings { authority, client_id, credential, scopes, arm_scopes, cache_capacity, refresh_margin } =
+            settings;
         OboTokenSource {
             exchanger: Arc::new(Exchanger {
                 authority: authority.trim_end_matches('/').to_owned(),
                 client_id,
                 credential,
-                scope: scopes.join(" "),
                 http,
                 exchanges: AtomicU64::new(0),
+            }),
+            graph: Arc::new(Api {
+                name: "Microsoft Graph",
+                scope: scopes.join(" "),
+                permission: "the delegated Graph permissions `entra-mcp permissions` lists",
+            }),
+            arm: Arc::new(Api {
+                name: "Azure Resource Manager",
+                scope: arm_scopes.join(" "),
+                permission: ARM_PERMISSION,
             }),
             cache: Mutex::new(TokenCache { slots: HashMap::new(), capacity: cache_capacity.max(1), next: 0 }),
             refresh_margin,
@@ -138,7 +165,7 @@ impl OboTokenSource {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    async fn token_for(&self, caller: &Caller) -> Result<AccessToken, SkillError> {
+    async fn token_for(&self, caller: &Caller, api: &Arc<Api>) -> Result<AccessToken, SkillError> {
         let (Some(tenant), Some(assertion)) = (caller.tenant_id.as_deref(), caller.assertion.as_ref()) else {
             return Err(SkillError::new(ErrorKind::Forbidden, "no signed-in user")
                 .with_remedy("call the server over HTTP with an Entra access token for it"));
@@ -151,7 +178,7 @@ impl OboTokenSource {
                 "no signed-in user: the caller's tenant id is not valid",
             ));
         }
-        let key = cache_key(assertion.secret(), &self.exchanger.scope);
+        let key = cache_key(assertion.secret(), &api.scope);
         let (id, exchange) = {
             let mut cache = self.cache();
             match cache.slots.get(&key) {
@@ -160,7 +187,7 @@ impl OboTokenSource {
                     (*id, exchange.clone())
                 }
                 _ => {
-                    let exchange = self.exchanger.clone().start(tenant.to_owned(), assertion.clone());
+                    let exchange = self.exchanger.clone().start(tenant.to_owned(), assertion.clone(), api.clone());
                     let id = cache.insert_pending(key, exchange.clone());
                     (id, exchange)
                 }
@@ -175,7 +202,11 @@ impl OboTokenSource {
 
 impl TokenSource for OboTokenSource {
     fn graph_token<'a>(&'a self, caller: &'a Caller) -> BoxFuture<'a, Result<AccessToken, SkillError>> {
-        Box::pin(self.token_for(caller))
+        Box::pin(self.token_for(caller, &self.graph))
+    }
+
+    fn arm_token<'a>(&'a self, caller: &'a Caller) -> BoxFuture<'a, Result<AccessToken, SkillError>> {
+        Box::pin(self.token_for(caller, &self.arm))
     }
 }
 
@@ -264,27 +295,27 @@ struct TokenErrorResponse {
 }
 
 impl Exchanger {
-    fn start(self: Arc<Self>, tenant: String, assertion: AccessToken) -> InFlight {
-        async move { self.exchange(&tenant, &assertion).await }.boxed().shared()
+    fn start(self: Arc<Self>, tenant: String, assertion: AccessToken, api: Arc<Api>) -> InFlight {
+        async move { self.exchange(&tenant, &assertion, &api).await }.boxed().shared()
     }
 
     fn token_endpoint(&self, tenant: &str) -> String {
         format!("{}/{tenant}/oauth2/v2.0/token", self.authority)
     }
 
-    async fn exchange(&self, tenant: &str, assertion: &AccessToken) -> Result<Granted, SkillError> {
+    async fn exchange(&self, tenant: &str, assertion: &AccessToken, api: &Api) -> Result<Granted, SkillError> {
         let endpoint = self.token_endpoint(tenant);
         let mut form = vec![
             ("grant_type", JWT_BEARER_GRANT.to_owned()),
             ("client_id", self.client_id.clone()),
             ("assertion", assertion.secret().to_owned()),
-            ("scope", self.scope.clone()),
+            ("scope", api.scope.clone()),
             ("requested_token_use", "on_behalf_of".to_owned()),
         ];
         form.extend(self.credential.form_fields(&endpoint).await?);
 
         self.exchanges.fetch_add(1, Ordering::Relaxed);
-        tracing::debug!(tenant, scope = %self.scope, "on-behalf-of exchange");
+        tracing::debug!(tenant, scope = %api.scope, "on-behalf-of exchange");
         // reqwest's errors name the endpoint URL; the caller only learns that Entra was not reached.
         let response = self.http.post(&endpoint).timeout(HTTP_TIMEOUT).form(&form).send().await.map_err(|e| {
             opaque_error(
@@ -333,7 +364,7 @@ impl Exchanger {
         let error: TokenErrorResponse = serde_json::from_slice(&body).unwrap_or_default();
         // Ours, not Entra's: it ties the caller's error to this log line and the one below.
         let correlation_id = random_uuid();
-        let skill_error = self.map_error(tenant, status, retry_after, &error, &correlation_id);
+        let skill_error = self.map_error(tenant, api, status, retry_after, &error, &correlation_id);
         tracing::warn!(
             %correlation_id,
             tenant,
@@ -360,6 +391,7 @@ impl Exchanger {
     fn map_error(
         &self,
         tenant: &str,
+        api: &Api,
         status: u16,
         retry_after: Option<u64>,
         e: &TokenErrorResponse,
@@ -374,13 +406,14 @@ impl Exchanger {
             return SkillError::new(
                 ErrorKind::ConsentRequired,
                 format!(
-                    "the server has no consent to call Microsoft Graph ({}) for users of tenant {tenant} ({details})",
-                    self.scope
+                    "the server has no consent to call {} ({}) for users of tenant {tenant} ({details})",
+                    api.name, api.scope
                 ),
             )
             .with_remedy(format!(
-                "a Global or Privileged Role Administrator of the tenant grants admin consent at {url} \
-                 (and the client app is listed in this API's knownClientApplications)"
+                "a Global or Privileged Role Administrator of the tenant grants admin consent ({}) at {url} \
+                 (and the client app is listed in this API's knownClientApplications)",
+                api.permission
             ));
         }
         if code == "interaction_required" {
@@ -725,6 +758,37 @@ mod tests {
         // Failures are not cached.
         obo.graph_token(&caller_with("t1")).await.expect_err("again");
         assert_eq!(obo.exchanges(), 2);
+    }
+
+    #[tokio::test]
+    async fn resource_manager_tokens_are_exchanged_for_their_own_scope_and_cached_apart() {
+        let fake = FakeEntra::start(&[testing::key_a()]).await;
+        fake.mount_token_endpoint_success("a-token", 3600).await;
+        let obo = source(&fake, ClientCredential::Secret(SECRET.into()));
+        let caller = caller_with("t1");
+        for _ in 0..3 {
+            obo.graph_token(&caller).await.expect("Graph token");
+            obo.arm_token(&caller).await.expect("ARM token");
+        }
+        let scopes: Vec<String> =
+            fake.token_requests().await.iter().map(|r| form_of(r).remove("scope").unwrap_or_default()).collect();
+        assert_eq!(scopes, ["https://graph.microsoft.com/.default", "https://management.azure.com/.default"]);
+    }
+
+    #[tokio::test]
+    async fn resource_manager_consent_names_its_permission() {
+        let fake = FakeEntra::start(&[testing::key_a()]).await;
+        mount_error(
+            &fake,
+            400,
+            json!({"error": "invalid_grant", "error_codes": [65001], "suberror": "consent_required"}),
+        )
+        .await;
+        let obo = source(&fake, ClientCredential::Secret(SECRET.into()));
+        let error = obo.arm_token(&caller_with("t1")).await.expect_err("no consent");
+        assert_eq!(error.kind, ErrorKind::ConsentRequired);
+        assert!(error.message.contains("Azure Resource Manager (https://management.azure.com/.default)"), "{error}");
+        assert!(error.remedy.as_deref().is_some_and(|r| r.contains("user_impersonation")), "{error}");
     }
 
     #[tokio::test]

@@ -12,6 +12,11 @@
 //! nextLink is followed only to the origin and version path the request went to (the token
 //! goes with it). A list cut short keeps the pages it read, answers `more`, records why in its
 //! request record and leaves a note ([`GraphClient::notes`]) for the answer.
+//!
+//! A request built with [`GraphRequest::arm`] goes to Azure Resource Manager instead (the
+//! tenant's Entra diagnostic settings live there): the same retries, deadline, errors and
+//! record, with the caller's ARM token ([`TokenSource::arm_token`]) and an `api-version`
+//! instead of a Graph version. It is recorded with version `arm`.
 
 pub mod error;
 pub mod odata;
@@ -78,6 +83,8 @@ pub struct GraphRequest {
     read_only: bool,
     body: Option<Value>,
     max_pages: Option<u32>,
+    /// Azure Resource Manager's `api-version`, for a request that goes to ARM, not Graph.
+    arm: Option<&'static str>,
 }
 
 impl GraphRequest {
@@ -93,7 +100,15 @@ impl GraphRequest {
             read_only: false,
             body: None,
             max_pages: None,
+            arm: None,
         }
+    }
+
+    /// A GET of `path` on Azure Resource Manager at `api_version`
+    /// (`/providers/microsoft.aadiam/diagnosticSettings`, `2017-04-01`), with the caller's ARM
+    /// token.
+    pub fn arm(path: impl Into<String>, api_version: &'static str) -> Self {
+        GraphRequest { arm: Some(api_version), ..GraphRequest::get(path) }
     }
 
     /// A POST of a JSON body.
@@ -113,11 +128,26 @@ impl GraphRequest {
 
     /// `POST v1.0 /users/…`: the request as a preview shows it.
     pub fn describe(&self) -> String {
-        let query = self.query.display();
+        let query = self.query_display();
         let query = if query.is_empty() { String::new() } else { format!("?{query}") };
         match &self.body {
-            Some(body) => format!("{} {} {}{query} {body}", self.method, self.version.as_str(), self.path),
-            None => format!("{} {} {}{query}", self.method, self.version.as_str(), self.path),
+            Some(body) => format!("{} {} {}{query} {body}", self.method, self.version_label(), self.path),
+            None => format!("{} {} {}{query}", self.method, self.version_label(), self.path),
+        }
+    }
+
+    /// `v1.0`, `beta`, or `arm` for Azure Resource Manager.
+    fn version_label(&self) -> &'static str {
+        if self.arm.is_some() { "arm" } else { self.version.as_str() }
+    }
+
+    /// The decoded query, an ARM request's `api-version` first.
+    fn query_display(&self) -> String {
+        let query = self.query.display();
+        match (self.arm, query.is_empty()) {
+            (Some(version), true) => format!("api-version={version}"),
+            (Some(version), false) => format!("api-version={version}&{query}"),
+            (None, _) => query,
         }
     }
 
@@ -160,7 +190,7 @@ impl GraphRequest {
 
     /// `GET v1.0 /users`: how a note names the request.
     fn label(&self) -> String {
-        format!("{} {} {}", self.method, self.version.as_str(), self.path)
+        format!("{} {} {}", self.method, self.version_label(), self.path)
     }
 
     /// Only idempotent requests are retried after 503/504 or a dropped connection; a write is
@@ -206,6 +236,9 @@ pub struct GraphSettings {
     pub timeout: Duration,
     /// Retries after 429/503/504 before giving up.
     pub max_retries: u32,
+    /// Azure Resource Manager's base URL (`https://management.azure.com`); `None` sends ARM
+    /// requests to `base_url`, as the demo emulator, which serves both, wants.
+    pub arm_base_url: Option<String>,
     /// The most the client will wait across all retries of one request.
     pub max_retry_wait: Duration,
     /// Backoff before the first retry when Graph sends no `Retry-After`.
@@ -222,6 +255,7 @@ impl Default for GraphSettings {
     fn default() -> Self {
         GraphSettings {
             base_url: "https://graph.microsoft.com".into(),
+            arm_base_url: None,
             timeout: Duration::from_secs(30),
             max_retries: 3,
             max_retry_wait: Duration::from_secs(30),
@@ -249,6 +283,8 @@ pub struct GraphService {
     settings: GraphSettings,
     /// `base_url` parsed: the origin and path every nextLink is held to.
     base: Url,
+    /// Azure Resource Manager's base URL parsed, the same for an ARM request's nextLink.
+    arm: Url,
     tokens: Arc<dyn TokenSource>,
 }
 
@@ -266,7 +302,11 @@ impl GraphService {
             .build()?;
         let base = Url::parse(&settings.base_url)
             .map_err(|e| anyhow::anyhow!("Graph base URL `{}` is not a URL: {e}", settings.base_url))?;
-        Ok(Arc::new(GraphService { http, settings, base, tokens }))
+        let arm = match &settings.arm_base_url {
+            Some(url) => Url::parse(url).map_err(|e| anyhow::anyhow!("ARM base URL `{url}` is not a URL: {e}"))?,
+            None => base.clone(),
+        };
+        Ok(Arc::new(GraphService { http, settings, base, arm, tokens }))
     }
 
     pub fn base_url(&self) -> &str {
@@ -455,7 +495,7 @@ impl GraphClient {
     /// base URL, no user info, and a path under the base path and the request's version;
     /// otherwise why not, in words that never repeat the link (it is Graph's text, not ours).
     fn follow(&self, request: &GraphRequest, next: &str) -> Result<String, &'static str> {
-        let base = &self.service.base;
+        let base = if request.arm.is_some() { &self.service.arm } else { &self.service.base };
         let link = Url::parse(next).map_err(|_| "is not a URL")?;
         if link.scheme() != base.scheme() {
             return Err("uses another scheme");
@@ -470,7 +510,11 @@ impl GraphClient {
             return Err("points to another port");
         }
         // The parsed path has its dot segments resolved, so `/v1.0/../x` cannot pass as `/v1.0/`.
-        let prefix = format!("{}/{}/", base.path().trim_end_matches('/'), request.version.as_str());
+        // ARM has no version segment (its `api-version` is in the query).
+        let prefix = match request.arm {
+            Some(_) => format!("{}/", base.path().trim_end_matches('/')),
+            None => format!("{}/{}/", base.path().trim_end_matches('/'), request.version.as_str()),
+        };
         if !link.path().starts_with(&prefix) {
             return Err("leaves the request's API version path");
         }
@@ -478,6 +522,12 @@ impl GraphClient {
     }
 
     fn url(&self, request: &GraphRequest) -> String {
+        if let Some(api_version) = request.arm {
+            let base = self.service.arm.as_str().trim_end_matches('/');
+            let query = request.query.encode();
+            let query = if query.is_empty() { String::new() } else { format!("&{query}") };
+            return format!("{base}{}?api-version={}{query}", request.path, odata::encode_value(api_version));
+        }
         let base = &self.service.settings.base_url;
         let query = request.query.encode();
         if query.is_empty() {
@@ -511,9 +561,9 @@ impl GraphClient {
         }
         let call = GraphCall {
             method: request.method.to_string(),
-            version: request.version.as_str().to_string(),
+            version: request.version_label().to_string(),
             path: request.path.clone(),
-            query: request.query.display(),
+            query: request.query_display(),
             headers,
             status,
             request_id,
@@ -558,7 +608,10 @@ impl GraphClient {
         if self.remaining().is_none() {
             return Err(self.past_deadline(request, "was not sent"));
         }
-        let token = self.service.tokens.graph_token(&self.caller).await?;
+        let token = match request.arm {
+            Some(_) => self.service.tokens.arm_token(&self.caller).await?,
+            None => self.service.tokens.graph_token(&self.caller).await?,
+        };
         let started = Instant::now();
         let mut attempt = 0u32;
         let mut backoff = settings.initial_backoff;
@@ -622,7 +675,12 @@ impl GraphClient {
             Err(e) => return Attempt::Fatal(connection_error(&e).into()),
         };
         let status = response.status();
-        let request_id = response.headers().get("request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        // Graph's `request-id`, or ARM's `x-ms-request-id`.
+        let request_id = ["request-id", "x-ms-request-id"]
+            .iter()
+            .find_map(|name| response.headers().get(*name))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let retry_after = retry_after(response.headers());
         let challenge = claims_challenge(response.headers());
         let body = match response.text().await {
@@ -777,5 +835,78 @@ mod tests {
             assert!(refused.contains(why), "{link}: {refused:?}");
         }
         assert!(graph.follow(&v1.beta(), "https://graph.microsoft.com/beta/auditLogs/signIns").is_ok());
+    }
+
+    /// Hands out a different token per audience, as the on-behalf-of exchange does.
+    struct TwoAudiences;
+
+    impl TokenSource for TwoAudiences {
+        fn graph_token<'a>(
+            &'a self,
+            _caller: &'a Caller,
+        ) -> futures::future::BoxFuture<'a, Result<crate::auth::AccessToken, SkillError>> {
+            Box::pin(async { Ok(crate::auth::AccessToken::new("graph-token")) })
+        }
+
+        fn arm_token<'a>(
+            &'a self,
+            _caller: &'a Caller,
+        ) -> futures::future::BoxFuture<'a, Result<crate::auth::AccessToken, SkillError>> {
+            Box::pin(async { Ok(crate::auth::AccessToken::new("arm-token")) })
+        }
+    }
+
+    /// Only a Graph token to give.
+    struct GraphOnly;
+
+    impl TokenSource for GraphOnly {
+        fn graph_token<'a>(
+            &'a self,
+            _caller: &'a Caller,
+        ) -> futures::future::BoxFuture<'a, Result<crate::auth::AccessToken, SkillError>> {
+            Box::pin(async { Ok(crate::auth::AccessToken::new("graph-token")) })
+        }
+    }
+
+    #[tokio::test]
+    async fn resource_manager_requests_go_to_arm_with_the_arm_token_and_are_recorded_as_arm() {
+        use wiremock::matchers::{header, method, path, query_param};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+
+        let graph = MockServer::start().await;
+        let arm = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/providers/microsoft.aadiam/diagnosticSettings"))
+            .and(query_param("api-version", "2017-04-01"))
+            .and(header("authorization", "Bearer arm-token"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"value": []}))
+                    .insert_header("x-ms-request-id", "arm-request-1"),
+            )
+            .expect(1)
+            .mount(&arm)
+            .await;
+        let settings =
+            GraphSettings { base_url: graph.uri(), arm_base_url: Some(arm.uri()), ..GraphSettings::default() };
+        let Ok(service) = GraphService::new(settings.clone(), Arc::new(TwoAudiences)) else { panic!("service builds") };
+        let client = service.bind(Arc::new(Caller::default()));
+        let request = GraphRequest::arm("/providers/microsoft.aadiam/diagnosticSettings", "2017-04-01");
+        assert_eq!(request.describe(), "GET arm /providers/microsoft.aadiam/diagnosticSettings?api-version=2017-04-01");
+        let answer: Value = client.get(request.clone()).await.expect("ARM answers");
+        assert_eq!(answer, serde_json::json!({"value": []}));
+        let calls = client.calls();
+        assert_eq!(calls.len(), 1);
+        assert_eq!((calls[0].version.as_str(), calls[0].query.as_str()), ("arm", "api-version=2017-04-01"));
+        assert_eq!(calls[0].request_id.as_deref(), Some("arm-request-1"));
+        assert!(graph.received_requests().await.unwrap_or_default().is_empty(), "nothing went to Graph");
+
+        // A token source with no ARM token: consent_required naming the permission, nothing sent.
+        let Ok(service) = GraphService::new(settings, Arc::new(GraphOnly)) else { panic!("service builds") };
+        let client = service.bind(Arc::new(Caller::default()));
+        let error = client.get::<Value>(request).await.expect_err("no ARM token");
+        assert_eq!(error.kind, ErrorKind::ConsentRequired);
+        assert!(error.message.contains("user_impersonation"), "{error:?}");
+        assert_eq!(arm.received_requests().await.map(|r| r.len()), Some(1), "only the first call reached ARM");
     }
 }

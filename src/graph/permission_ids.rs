@@ -10,6 +10,37 @@
 /// Microsoft Graph's appId.
 pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 
+/// Azure Service Management's (Azure Resource Manager's) appId.
+pub const ARM_APP_ID: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
+
+/// The Azure Resource Manager permission a declaration names. A permission of an API other
+/// than Graph is written as Entra writes its scope, `{resource URI}/{permission}`; a bare name
+/// is Graph's.
+pub const ARM_USER_IMPERSONATION: &str = "https://management.azure.com/user_impersonation";
+
+/// An API a delegated permission belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resource {
+    pub app_id: &'static str,
+    /// As an app registration's API permissions page names it.
+    pub name: &'static str,
+}
+
+pub const GRAPH: Resource = Resource { app_id: GRAPH_APP_ID, name: "Microsoft Graph" };
+pub const ARM: Resource = Resource { app_id: ARM_APP_ID, name: "Azure Service Management (Azure Resource Manager)" };
+
+/// Permissions of other APIs: (scope as declared, resource, permission name, delegated id).
+const OTHER_RESOURCES: &[(&str, Resource, &str, &str)] =
+    &[(ARM_USER_IMPERSONATION, ARM, "user_impersonation", "41094075-9dad-400e-a0bd-54e686782033")];
+
+/// The API a declared permission belongs to, and its name there (`user_impersonation`).
+pub fn resource_of(permission: &str) -> (Resource, &str) {
+    OTHER_RESOURCES
+        .iter()
+        .find(|(scope, ..)| *scope == permission)
+        .map_or((GRAPH, permission), |(_, resource, name, _)| (*resource, *name))
+}
+
 /// (permission, delegated scope id), sorted by permission name (byte order).
 const DELEGATED: &[(&str, &str)] = &[
     ("AccessReview.Read.All", "ebfcd32b-babb-40f4-a14b-42706e83bd28"),
@@ -92,9 +123,14 @@ const DELEGATED: &[(&str, &str)] = &[
     ("UserAuthenticationMethod.ReadWrite.All", "b7887744-6746-4312-813d-72daeaee7e2d"),
 ];
 
-/// The delegated scope id of a Graph permission.
+/// The delegated scope id of a permission: a Graph permission by name, another API's by its
+/// declared scope ([`resource_of`] says which API).
 pub fn delegated_id(permission: &str) -> Option<&'static str> {
-    DELEGATED.binary_search_by(|(name, _)| name.cmp(&permission)).ok().map(|i| DELEGATED[i].1)
+    DELEGATED
+        .binary_search_by(|(name, _)| name.cmp(&permission))
+        .ok()
+        .map(|i| DELEGATED[i].1)
+        .or_else(|| OTHER_RESOURCES.iter().find(|(scope, ..)| *scope == permission).map(|(.., id)| *id))
 }
 
 /// The Graph permission a delegated scope id stands for (the reverse of [`delegated_id`]).
@@ -156,6 +192,15 @@ mod tests {
             delegated_id("RoleEligibilitySchedule.Read.Directory"),
             Some("eb0788c2-6d4e-4658-8c9e-c0fb8053f03d")
         );
+    }
+
+    #[test]
+    fn other_apis_permissions_name_their_resource() {
+        assert_eq!(delegated_id(ARM_USER_IMPERSONATION), Some("41094075-9dad-400e-a0bd-54e686782033"));
+        assert_eq!(resource_of(ARM_USER_IMPERSONATION), (ARM, "user_impersonation"));
+        assert_eq!(resource_of("User.Read"), (GRAPH, "User.Read"));
+        assert!(is_lower_guid(ARM_APP_ID));
+        assert_eq!(delegated_name("41094075-9dad-400e-a0bd-54e686782033"), None, "not a Graph scope");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Graph emulator: an axum server on 127.0.0.1 answering Graph's paths under `/v1.0` and
 //! `/beta` from the demo tenant, with Graph's authentication, query, consistency, paging and
-//! error behaviour, writes, emulated latency, injected faults and hourly re-anchoring.
+//! error behaviour, writes, emulated latency, injected faults and hourly re-anchoring. It also
+//! answers the one Azure Resource Manager path the server reads (`arm.rs`).
 //!
 //! Collections are entity sets declared in `sets/`; `routes.rs` resolves paths through them,
 //! `listing.rs` runs the query options and paging, `writes.rs` plans and applies writes, and
@@ -32,6 +33,7 @@
 //! replayed on the tenant that hourly re-anchoring builds. A GET never writes, and a request
 //! answered by an injected fault never reaches the tenant.
 
+mod arm;
 mod errors;
 mod expand;
 mod listing;
@@ -330,6 +332,11 @@ fn answer(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> GraphResult<Answer> {
+    // Azure Resource Manager's one path, on the same origin (`arm.rs`).
+    if arm::serves(path) {
+        let caller = authenticate(tenant, headers)?;
+        return Ok(Answer::Json(StatusCode::OK, arm::answer(tenant, &caller, method, path, query)?));
+    }
     let raw_segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let (version, rest) = match raw_segments.split_first() {
         Some((v @ (&"v1.0" | &"beta"), rest)) => (*v, rest),

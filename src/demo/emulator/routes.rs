@@ -66,6 +66,9 @@ pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[
     if let Some(resolved) = sets::lifecycle::route(tenant, segments) {
         return resolved;
     }
+    if let Some(resolved) = sets::tenant_posture::route(tenant, segments, beta) {
+        return resolved;
+    }
     match segments {
         ["me", rest @ ..] => {
             let users = sets::by_path("users").ok_or_else(|| GraphError::no_route("me"))?;

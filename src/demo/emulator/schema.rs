@@ -591,7 +591,10 @@ pub static ORGANIZATION: Spec = Spec {
     directory: true,
     properties: Words(
         "id displayName verifiedDomains tenantType createdDateTime countryLetterCode \
-         technicalNotificationMails securityComplianceNotificationMails assignedPlans",
+         technicalNotificationMails securityComplianceNotificationMails assignedPlans \
+         securityComplianceNotificationPhones marketingNotificationEmails privacyProfile \
+         businessPhones street city state postalCode country preferredLanguage \
+         defaultUsageLocation onPremisesSyncEnabled onPremisesLastSyncDateTime",
     ),
     default_properties: None,
     filterable: Words(""),

@@ -230,6 +230,47 @@ pub fn subscribed_skus(people: &[Person], tenant_id: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The service a plan belongs to, as the organization's `assignedPlans` name it.
+fn plan_service(plan: &str) -> &'static str {
+    match plan {
+        "EXCHANGE_S_ENTERPRISE" | "ATP_ENTERPRISE" => "exchange",
+        "SHAREPOINTENTERPRISE" => "SharePoint",
+        "TEAMS1" => "TeamspaceAPI",
+        "OFFICESUBSCRIPTION" => "MicrosoftOffice",
+        "INTUNE_A" => "SCO",
+        "MFA_PREMIUM" => "MultiFactorService",
+        "ADALLOM_S_DISCOVERY" => "Adallom",
+        _ => "AADPremiumService",
+    }
+}
+
+/// The organization's `assignedPlans`: every plan of the products it subscribes to, once, and
+/// the Yammer plan of a subscription it let lapse.
+pub fn assigned_plans(clock: &Clock) -> Vec<Value> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut plans: Vec<Value> = Vec::new();
+    for (sku, &(id, name)) in SKUS.iter().flat_map(|sku| sku.plans.iter().map(move |plan| (sku, plan))) {
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let bought = if sku.sku_id == M365_E5.sku_id { 900 } else { 400 };
+        plans.push(json!({
+            "assignedDateTime": clock.days_ago(bought),
+            "capabilityStatus": "Enabled",
+            "service": plan_service(name),
+            "servicePlanId": id,
+        }));
+    }
+    plans.push(json!({
+        "assignedDateTime": clock.days_ago(1400),
+        "capabilityStatus": "Deleted",
+        "service": "YammerEnterprise",
+        "servicePlanId": "7547a3fe-08ee-4ccb-b430-5077c5041653",
+    }));
+    plans
+}
+
 /// The `subscribedSkus` collection, for the entity-set registry.
 pub fn subscribed(g: &super::Generation<'_>) -> Vec<Value> {
     subscribed_skus(g.cast.people, g.tenant_id)

@@ -42,6 +42,7 @@ pub(in crate::demo) mod roles;
 mod sign_in_ca;
 mod sign_in_log;
 mod sign_ins;
+pub(in crate::demo) mod tenant_posture;
 mod user_grants;
 mod users;
 
@@ -681,11 +682,28 @@ pub fn organization(g: &Generation<'_>) -> Vec<Value> {
         "createdDateTime": clock.days_ago(2400),
         "technicalNotificationMails": ["it-security@woodgrovebank.com"],
         "securityComplianceNotificationMails": ["it-security@woodgrovebank.com"],
+        "securityComplianceNotificationPhones": ["+1 425 555 0140"],
+        "marketingNotificationEmails": ["it-admins@woodgrovebank.com"],
+        "privacyProfile": {
+            "contactEmail": "privacy@woodgrovebank.com",
+            "statementUrl": "https://www.woodgrovebank.com/privacy",
+        },
+        "businessPhones": ["+1 425 555 0100"],
+        "street": "1 Woodgrove Plaza",
+        "city": "Seattle",
+        "state": "WA",
+        "postalCode": "98101",
+        "country": "United States",
+        "preferredLanguage": "en",
+        "defaultUsageLocation": "US",
+        // Staff come from on-premises AD through Entra Connect (`users.rs` marks them synced).
+        "onPremisesSyncEnabled": true,
+        "onPremisesLastSyncDateTime": clock.at(chrono::Duration::minutes(-23)),
         "verifiedDomains": [
             {"name": DOMAIN, "type": "Managed", "isDefault": true, "isInitial": false, "capabilities": "Email, OfficeCommunicationsOnline"},
             {"name": INITIAL_DOMAIN, "type": "Managed", "isDefault": false, "isInitial": true, "capabilities": "Email, OfficeCommunicationsOnline"},
         ],
-        "assignedPlans": [],
+        "assignedPlans": licences::assigned_plans(clock),
     })]
 }
 

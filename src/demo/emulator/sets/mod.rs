@@ -1,7 +1,7 @@
 //! The entity-set registry: every collection the emulator serves, declared once by the area it
 //! belongs to (`directory.rs`, `audit_logs.rs`, `identity_protection.rs`,
 //! `conditional_access.rs`, `role_management.rs`, `access.rs`, `pim.rs`, `reports.rs`,
-//! `entitlement.rs`, `governance_reviews.rs`, `lifecycle.rs`).
+//! `entitlement.rs`, `governance_reviews.rs`, `lifecycle.rs`, `tenant_posture.rs`).
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
 //! where its rows come from, the navigations below one item, the actions bound to an item or to
@@ -21,6 +21,7 @@ pub mod lifecycle;
 mod pim;
 mod reports;
 mod role_management;
+pub(super) mod tenant_posture;
 
 use std::sync::Arc;
 
@@ -52,11 +53,16 @@ pub fn scope_properties(set: &EntitySet) -> Option<(&'static [&'static str], boo
 /// management's, a policy assignment's `policy` and a policy's `rules`), for checking a nested
 /// `$select` and `$expand`.
 pub fn navigation_spec(property: &str) -> Option<&'static Spec> {
-    entitlement::navigation_spec(property).or_else(|| pim::navigation_spec(property))
+    entitlement::navigation_spec(property)
+        .or_else(|| pim::navigation_spec(property))
+        .or_else(|| tenant_posture::navigation_spec(property))
 }
 
 /// Expands a navigation property the registry declares; `None` when the row has none.
 pub fn expand_navigation(ctx: &Ctx<'_>, item: &Value, how: &super::query::Expand) -> Option<Value> {
+    if tenant_posture::navigation_spec(&how.property).is_some() {
+        return tenant_posture::expand_navigation(ctx, item, how);
+    }
     match pim::navigation_spec(&how.property) {
         Some(_) => pim::expand_navigation(ctx, item, how),
         None => entitlement::expand_navigation(ctx, item, how),
@@ -77,6 +83,7 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         entitlement::SETS,
         governance_reviews::SETS,
         lifecycle::SETS,
+        tenant_posture::SETS,
     ]
     .into_iter()
     .flatten()
@@ -108,6 +115,7 @@ pub fn generators() -> impl Iterator<Item = (&'static str, Generator)> {
         })
         // Collections served only below an item of a set, by an area's own routes.
         .chain(governance_reviews::CONTAINED.iter().copied())
+        .chain(tenant_posture::CONTAINED.iter().copied())
 }
 
 /// The set whose path begins `segments` (the longest, if several do) and the segments after
