@@ -206,7 +206,7 @@ impl GraphRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct GraphCall {
     pub method: String,
-    /// `v1.0` or `beta`.
+    /// `v1.0` or `beta` (Graph), or `arm` (Azure Resource Manager, with its `api-version`).
     pub version: String,
     pub path: String,
     /// The decoded query, e.g. `$filter=userId eq '…'&$top=25`.

@@ -183,7 +183,7 @@ mod tests {
         let graph = start().await;
         let client = Client::new(&graph);
         // Karita Ahlberg holds no directory role.
-        let tenant = graph.state.snapshot();
+        let tenant = graph.state().snapshot();
         let karita =
             tenant.user("karita@woodgrovebank.com").and_then(|u| u["id"].as_str()).expect("Karita").to_string();
         let (status, body) = send(
