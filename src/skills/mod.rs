@@ -12,6 +12,7 @@ mod authmethods;
 mod devices;
 mod governance;
 mod groups;
+mod posture;
 mod risk;
 mod roles;
 mod signins;
@@ -33,6 +34,7 @@ static CATALOG: LazyLock<Vec<Skill>> = LazyLock::new(|| {
     skills.extend(apps::skills());
     skills.extend(roles::skills());
     skills.extend(governance::skills());
+    skills.extend(posture::skills());
     skills
 });
 
