@@ -1375,3 +1375,161 @@ async fn run_workflow_on_demand_previews_refuses_and_runs_for_the_named_leavers(
     assert_eq!(running.demo().writes_applied(), 1);
     running.stop().await;
 }
+
+// =============================================================================================
+// Tenant posture (beta): update_recommendation_status (C1) postpones, completes, dismisses and
+// reactivates Entra recommendations, read back from the emulator's beta recommendations with
+// Jordan recorded as who changed them; a postponement beyond a year or in the past, a dismissal
+// without a reason, an unknown recommendation and a change to the status it already has are
+// refused with nothing changed. update_health_alert (C2) resolves the active MFA-failure alert
+// and reopens it; resolving the resolved one is refused.
+// =============================================================================================
+
+const PER_USER_MFA: &str = "TurnOffPerUserMFA";
+const MFA_ALERT: &str = "45d3bfa2-95de-5c2f-a108-8008f3d1b82d";
+
+impl Running {
+    /// A Graph beta path as the emulator answers it.
+    async fn beta(&self, path: &str) -> (u16, Value) {
+        let url = format!("{}/beta{path}", self.demo().base_url());
+        let bearer = format!("demo:{}", entra_mcp::demo::persona_object_id());
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(bearer)
+            .header("Prefer", "include-unknown-enum-members")
+            .send()
+            .await
+            .expect("read back");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Every recommendation as the emulator holds it, by short name.
+    async fn recommendations(&self) -> HashMap<String, Value> {
+        let (status, page) = self.beta("/directory/recommendations").await;
+        assert_eq!(status, 200, "{page}");
+        page["value"]
+            .as_array()
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        let id = text(&r["id"]);
+                        let name = id.rsplit('.').next().unwrap_or_default().to_string();
+                        (name, r.clone())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    async fn alert_state(&self, id: &str) -> String {
+        let (status, alert) = self.beta(&format!("/reports/healthMonitoring/alerts/{id}")).await;
+        assert_eq!(status, 200, "{alert}");
+        text(&alert["state"])
+    }
+}
+
+#[tokio::test]
+async fn update_recommendation_status_previews_refuses_and_applies() {
+    let running = start(Selection::everything(), &[]).await;
+    let before = running.recommendations().await;
+    assert_eq!(before[PER_USER_MFA]["status"], "postponed");
+    let jordan = user_id("jordan");
+
+    // Refused before any change: too far ahead, in the past, no reason, unknown, already so.
+    let tool = "update_recommendation_status";
+    let far = json!({"recommendation": PER_USER_MFA, "action": "postpone", "postpone_until": "400d"});
+    refused(&running.call(tool, far).await, "more than a year ahead");
+    let past = json!({"recommendation": PER_USER_MFA, "action": "postpone", "postpone_until": "2020-01-01"});
+    refused(&running.call(tool, past).await, "not in the future");
+    let no_reason = json!({"recommendation": "StaleApps", "action": "dismiss"});
+    refused(&running.call(tool, no_reason).await, "`reason`");
+    let unknown = running.call(tool, json!({"recommendation": "EnableQuantumLogin", "action": "complete"})).await;
+    refused_as(&unknown, "not_found", "EnableQuantumLogin");
+    let again = json!({"recommendation": "SelfServicePasswordReset", "action": "complete"});
+    refused(&running.call(tool, again).await, "already completed by user");
+    assert_eq!(running.recommendations().await, before, "refusals change nothing");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Postpone by 60 days: the preview changes nothing, the confirmation does.
+    let args = json!({"recommendation": PER_USER_MFA, "action": "postpone", "postpone_until": "60d"});
+    let preview = running.call(tool, args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C1");
+    assert_eq!(running.recommendations().await, before, "a preview changes nothing");
+    let mut confirmed = args;
+    confirmed["confirm"] = json!(confirmation);
+    let applied = running.call(tool, confirmed.clone()).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    let after = running.recommendations().await;
+    let postponed = &after[PER_USER_MFA];
+    assert_eq!(postponed["status"], "postponed");
+    assert_ne!(postponed["postponeUntilDateTime"], before[PER_USER_MFA]["postponeUntilDateTime"]);
+    assert_eq!(postponed["lastModifiedBy"], jordan.as_str());
+    assert_eq!(applied.structured["postponed_until"], postponed["postponeUntilDateTime"]);
+    assert_eq!(running.demo().writes_applied(), 1);
+    // The same token again is stale: the postponement moved the recommendation on.
+    refused(&running.call(tool, confirmed).await, "changed since the preview");
+    assert_eq!(running.demo().writes_applied(), 1);
+
+    // Complete an active one, then reactivate it.
+    let complete = json!({"recommendation": "Block legacy authentication", "action": "complete"});
+    let (_, applied) = running.preview_and_confirm(tool, complete, None).await;
+    assert_eq!(applied.structured["status"], "completed by user");
+    assert_eq!(applied.structured["status_before"], "active");
+    let after = running.recommendations().await;
+    assert_eq!(after["BlockLegacyAuthentication"]["status"], "completedByUser");
+    assert!(after["BlockLegacyAuthentication"]["postponeUntilDateTime"].is_null());
+    let reactivate = json!({"recommendation": "BlockLegacyAuthentication", "action": "reactivate"});
+    running.preview_and_confirm(tool, reactivate, None).await;
+    assert_eq!(running.recommendations().await["BlockLegacyAuthentication"]["status"], "active");
+
+    // Dismiss with a reason.
+    let dismiss =
+        json!({"recommendation": "InactiveGuests", "action": "dismiss", "reason": "Guests are reviewed quarterly"});
+    running.preview_and_confirm(tool, dismiss, None).await;
+    let after = running.recommendations().await;
+    assert_eq!(after["InactiveGuests"]["status"], "dismissed");
+    assert_eq!(after["InactiveGuests"]["lastModifiedBy"], jordan.as_str());
+    assert_eq!(running.demo().writes_applied(), 4);
+    // Nothing else moved.
+    assert_eq!(after["StaleApps"], before["StaleApps"]);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn update_health_alert_resolves_and_reopens_the_mfa_alert() {
+    let running = start(Selection::everything(), &[]).await;
+    let tool = "update_health_alert";
+    assert_eq!(running.alert_state(MFA_ALERT).await, "active");
+
+    // The resolved alert is already resolved; an id that is not a GUID never reaches Graph.
+    let resolved = "f58038f7-d586-5dfd-a20f-1a715375784f";
+    refused(&running.call(tool, json!({"alert": resolved, "state": "resolved"})).await, "already resolved");
+    refused(&running.call(tool, json!({"alert": "mfa-alert"})).await, "GUID");
+    assert_eq!(running.alert_state(resolved).await, "resolved");
+
+    // Preview, then resolve.
+    let args = json!({"alert": MFA_ALERT, "state": "resolved"});
+    let preview = running.call(tool, args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C2");
+    assert_eq!(running.alert_state(MFA_ALERT).await, "active", "a preview changes nothing");
+    assert_eq!(running.demo().writes_applied(), 0);
+    let mut confirmed = args;
+    confirmed["confirm"] = json!(confirmation);
+    let applied = running.call(tool, confirmed).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    assert_eq!(applied.structured["state"], "resolved");
+    assert_eq!(applied.structured["state_before"], "active");
+    assert_eq!(running.alert_state(MFA_ALERT).await, "resolved");
+    let listed = running.call("list_health_alerts", json!({"state": "active"})).await;
+    assert_eq!(listed.structured["alerts"].as_array().map(Vec::len), Some(0), "{}", listed.text);
+
+    // Reopen it.
+    running.preview_and_confirm(tool, json!({"alert": MFA_ALERT, "state": "active"}), None).await;
+    assert_eq!(running.alert_state(MFA_ALERT).await, "active");
+    assert_eq!(running.demo().writes_applied(), 2);
+    running.stop().await;
+}

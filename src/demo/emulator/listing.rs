@@ -462,6 +462,7 @@ pub fn shape(
     }
     evolvable_risk_detail(ctx, &mut out);
     super::sets::lifecycle::evolvable_category(ctx, item_spec, &mut out);
+    super::sets::posture_beta::evolvable(ctx, item_spec, &mut out);
     for item in expand {
         if let Some(expanded) = super::expand::expand(ctx, value, item) {
             out.insert(item.property.clone(), expanded);

@@ -11,6 +11,8 @@
 //!   `$filter` names with `principalId eq`; beta only, and only with `ConsistencyLevel:
 //!   eventual` and `$count=true` (404 without the header, as Graph answers).
 //! - `isPrivileged` of role definitions (`spec` picks beta's rules; v1.0 refuses and omits it).
+//! - Tenant posture's own paths (recommendation actions, alert updates, service activity
+//!   signals, SLA attainment, premium licence insight): `sets/posture_beta.rs`.
 //!
 //! v1.0 requests never reach anything here, so what v1.0 answers does not depend on it.
 
@@ -43,6 +45,9 @@ pub fn resolve<'t>(
 ) -> Option<GraphResult<Resolved<'t>>> {
     if version != BETA {
         return None;
+    }
+    if let Some(resolved) = super::sets::posture_beta::route(tenant, segments) {
+        return Some(resolved);
     }
     match segments {
         ["roleManagement", "directory", TRANSITIVE] => Some(transitive_role_assignments(tenant, query, eventual)),

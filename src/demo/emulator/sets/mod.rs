@@ -1,7 +1,7 @@
 //! The entity-set registry: every collection the emulator serves, declared once by the area it
 //! belongs to (`directory.rs`, `audit_logs.rs`, `identity_protection.rs`,
 //! `conditional_access.rs`, `role_management.rs`, `access.rs`, `pim.rs`, `reports.rs`,
-//! `entitlement.rs`, `governance_reviews.rs`, `lifecycle.rs`, `tenant_posture.rs`).
+//! `entitlement.rs`, `governance_reviews.rs`, `lifecycle.rs`, `tenant_posture.rs`, `posture_beta.rs`).
 //!
 //! An [`EntitySet`] holds the set's path below the version, its property rules (a [`Spec`]),
 //! where its rows come from, the navigations below one item, the actions bound to an item or to
@@ -19,6 +19,7 @@ pub(super) mod governance_reviews;
 mod identity_protection;
 pub mod lifecycle;
 mod pim;
+pub(super) mod posture_beta;
 mod reports;
 mod role_management;
 pub(super) mod tenant_posture;
@@ -56,12 +57,16 @@ pub fn navigation_spec(property: &str) -> Option<&'static Spec> {
     entitlement::navigation_spec(property)
         .or_else(|| pim::navigation_spec(property))
         .or_else(|| tenant_posture::navigation_spec(property))
+        .or_else(|| posture_beta::navigation_spec(property))
 }
 
 /// Expands a navigation property the registry declares; `None` when the row has none.
 pub fn expand_navigation(ctx: &Ctx<'_>, item: &Value, how: &super::query::Expand) -> Option<Value> {
     if tenant_posture::navigation_spec(&how.property).is_some() {
         return tenant_posture::expand_navigation(ctx, item, how);
+    }
+    if posture_beta::navigation_spec(&how.property).is_some() {
+        return posture_beta::expand_navigation(ctx, item, how);
     }
     match pim::navigation_spec(&how.property) {
         Some(_) => pim::expand_navigation(ctx, item, how),
@@ -84,6 +89,7 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         governance_reviews::SETS,
         lifecycle::SETS,
         tenant_posture::SETS,
+        posture_beta::SETS,
     ]
     .into_iter()
     .flatten()
@@ -95,7 +101,7 @@ const BETA_ONLY: &[&str] = &["reports/servicePrincipalSignInActivities", "users/
 
 /// Whether the path below the version names a beta-only set (or something below one).
 pub fn beta_only(segments: &[&str]) -> bool {
-    BETA_ONLY.iter().any(|set| {
+    BETA_ONLY.iter().chain(posture_beta::BETA_ONLY).any(|set| {
         let depth = set.split('/').count();
         segments.len() >= depth && set.split('/').zip(segments).all(|(a, b)| a == "*" || a == *b)
     })
