@@ -11,6 +11,7 @@
 //! through them.
 
 mod access;
+pub(super) mod agents;
 mod audit_logs;
 mod conditional_access;
 mod directory;
@@ -18,6 +19,7 @@ mod entitlement;
 pub(super) mod governance_reviews;
 mod identity_protection;
 pub mod lifecycle;
+pub(super) mod network;
 mod pim;
 mod reports;
 mod role_management;
@@ -77,13 +79,21 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         entitlement::SETS,
         governance_reviews::SETS,
         lifecycle::SETS,
+        agents::SETS,
+        network::SETS,
     ]
     .into_iter()
     .flatten()
 }
 
 /// Sets Graph serves under `/beta` only: on `/v1.0` their path is unknown.
-const BETA_ONLY: &[&str] = &["reports/servicePrincipalSignInActivities"];
+const BETA_ONLY: &[&str] = &[
+    "reports/servicePrincipalSignInActivities",
+    agents::AGENT_INSTANCES,
+    agents::RISKY_AGENTS,
+    agents::AGENT_RISK_DETECTIONS,
+    "networkAccess",
+];
 
 /// Whether the path below the version names a beta-only set (or something below one).
 pub fn beta_only(segments: &[&str]) -> bool {
@@ -107,6 +117,7 @@ pub fn generators() -> impl Iterator<Item = (&'static str, Generator)> {
         })
         // Collections served only below an item of a set, by an area's own routes.
         .chain(governance_reviews::CONTAINED.iter().copied())
+        .chain(network::CONTAINED.iter().copied())
 }
 
 /// The set whose path begins `segments` (the longest, if several do) and the segments after
