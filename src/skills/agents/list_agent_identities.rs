@@ -244,7 +244,7 @@ const EXAMPLES: &[Example] = &[
         facts: &[Fact::Every("agents/*/display_name", "Service Desk Triage Agent"), Fact::Every("unsponsored", "1")],
     },
     Example {
-        question: "Agents of a blueprint that does not exist",
+        question: "Agent identities and their sponsors for the Contoso Robots blueprint",
         args: r#"{"blueprint":"Contoso Robots"}"#,
         facts: &[Fact::Fails(ErrorKind::NotFound)],
     },

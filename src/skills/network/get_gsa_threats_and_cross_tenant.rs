@@ -329,7 +329,7 @@ fn blocked_summary(entries: &[Traffic]) -> (Vec<ThreatRow>, Vec<BlockedCategory>
         .into_iter()
         .map(|(category, (attempts, users))| BlockedCategory { category, attempts, users: users.len() })
         .collect();
-    categories.sort_by(|a, b| b.attempts.cmp(&a.attempts));
+    categories.sort_by_key(|c| std::cmp::Reverse(c.attempts));
     let mut threats: Vec<ThreatRow> = threats.into_values().collect();
     threats.sort_by(|a, b| b.last.cmp(&a.last));
     (threats, categories)

@@ -189,7 +189,7 @@ async fn get_gsa_usage_reports(ctx: Ctx, p: GetGsaUsageReportsParams) -> Result<
                 .collect()
         })
         .unwrap_or_default();
-    top_apps.sort_by(|a, b| (b.bytes_sent + b.bytes_received).cmp(&(a.bytes_sent + a.bytes_received)));
+    top_apps.sort_by_key(|a| std::cmp::Reverse(a.bytes_sent + a.bytes_received));
     top_apps.truncate(top);
     let top_users = match ctx.optional("top users (traffic log)", volume) {
         Some(page) => {
@@ -223,7 +223,7 @@ fn volumes(entries: &[Traffic], top: usize) -> Vec<UserVolume> {
         entry.transactions += 1;
     }
     let mut users: Vec<UserVolume> = by_user.into_values().collect();
-    users.sort_by(|a, b| b.total_bytes.cmp(&a.total_bytes));
+    users.sort_by_key(|u| std::cmp::Reverse(u.total_bytes));
     users.truncate(top);
     users
 }

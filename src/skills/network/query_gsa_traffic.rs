@@ -392,7 +392,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "Did Wei Zhang reach another company's tenant through Global Secure Access?",
+        question: "Show Wei Zhang's Global Secure Access traffic log this week, flagging destinations in other tenants",
         args: r#"{"user":"wei.zhang@woodgrovebank.com","since":"7d","limit":100}"#,
         facts: &[
             Fact::Some("entries/*/destination", "contosopayments.sharepoint.com"),

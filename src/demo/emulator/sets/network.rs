@@ -407,7 +407,9 @@ fn cross_tenant_summary<'t>(tenant: &Tenant, rows: &[&Value], call: &Call) -> Gr
 
 /// `crossTenantAccessReport`: each other tenant reached, by whom and how often.
 fn cross_tenant_access(tenant: &Tenant, rows: &[&Value]) -> Vec<Value> {
-    let mut tenants: BTreeMap<&str, (usize, BTreeSet<&str>, BTreeSet<&str>, &str)> = BTreeMap::new();
+    /// Transactions, users, devices and the last access of one tenant.
+    type Reached<'r> = (usize, BTreeSet<&'r str>, BTreeSet<&'r str>, &'r str);
+    let mut tenants: BTreeMap<&str, Reached<'_>> = BTreeMap::new();
     for (id, row) in foreign(tenant, rows) {
         let entry = tenants.entry(id).or_default();
         entry.0 += 1;
