@@ -1533,3 +1533,133 @@ async fn update_health_alert_resolves_and_reopens_the_mfa_alert() {
     assert_eq!(running.demo().writes_applied(), 2);
     running.stop().await;
 }
+
+// =============================================================================================
+// Agent ID: triage_risky_agent (beta) dismisses (C2), confirms safe (C2) and confirms compromised
+// (C3, the agent's name re-typed), each previewed (nothing changes), confirmed, and read back
+// from the emulator's beta riskyAgents and agentRiskDetections; refusals (a missing re-typed
+// name, more than 20 agents, an agent ID Protection never flagged) change nothing.
+// =============================================================================================
+
+const RECONCILIATION_AGENT: &str = "Invoice Reconciliation Agent";
+const MONTH_END_AGENT: &str = "Month-End Close Agent";
+
+impl Running {
+    /// Any beta path of the emulator, read the way Graph is read: the status and the body.
+    async fn graph_beta(&self, path: &str) -> (u16, Value) {
+        let url = format!("{}/beta{path}", self.demo().base_url());
+        let bearer = format!("demo:{}", entra_mcp::demo::persona_object_id());
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(bearer)
+            .header("Prefer", "include-unknown-enum-members")
+            .send()
+            .await
+            .expect("read back");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A risky agent's (level, state) as the emulator holds it.
+    async fn agent_risk(&self, name: &str) -> (String, String) {
+        let id = story::agent_id(name);
+        let (status, body) = self.graph_beta(&format!("/identityProtection/riskyAgents/{id}")).await;
+        assert_eq!(status, 200, "{body}");
+        (text(&body["riskLevel"]), text(&body["riskState"]))
+    }
+
+    /// The agent's detections, by risk event type.
+    async fn agent_detections(&self, name: &str) -> Vec<(String, String)> {
+        let (_, body) = self.graph_beta("/identityProtection/agentRiskDetections?$top=500").await;
+        let id = story::agent_id(name);
+        body["value"]
+            .as_array()
+            .map(|rows| {
+                rows.iter()
+                    .filter(|d| d["agentId"] == id.as_str())
+                    .map(|d| (text(&d["riskEventType"]), text(&d["riskState"])))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[tokio::test]
+async fn triage_risky_agent_dismisses_at_c2_and_confirms_compromised_at_c3() {
+    let running = start(Selection::everything(), &[]).await;
+    assert_eq!(running.agent_risk(MONTH_END_AGENT).await, ("low".into(), "atRisk".into()));
+    assert_eq!(running.agent_risk(RECONCILIATION_AGENT).await, ("high".into(), "atRisk".into()));
+
+    // Dismiss (tier 2): previewed, then applied, read back by the skill and the emulator.
+    let dismiss = json!({"agents": [MONTH_END_AGENT], "action": "dismiss"});
+    let preview = running.call("triage_risky_agent", dismiss.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C2");
+    assert!(preview.structured.get("confirm_target_required").is_none(), "tier 2 needs no re-typed target");
+    assert_eq!(running.agent_risk(MONTH_END_AGENT).await, ("low".into(), "atRisk".into()), "a preview changes nothing");
+    assert_eq!(running.demo().writes_applied(), 0);
+    let mut confirmed = dismiss;
+    confirmed["confirm"] = json!(confirmation);
+    let applied = running.call("triage_risky_agent", confirmed).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    assert_eq!(applied.structured["agents"][0]["risk_state"], "dismissed");
+    assert_eq!(running.agent_risk(MONTH_END_AGENT).await, ("none".into(), "dismissed".into()));
+    assert!(
+        running.agent_detections(MONTH_END_AGENT).await.iter().all(|(_, state)| state == "dismissed"),
+        "its open detections are closed"
+    );
+    assert_eq!(running.demo().writes_applied(), 1);
+
+    // Confirm compromised (tier 3): the agent's name must be re-typed.
+    let compromised = json!({"agents": [RECONCILIATION_AGENT], "action": "confirm_compromised"});
+    let preview = running.call("triage_risky_agent", compromised.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C3");
+    assert_eq!(preview.structured["confirm_target_required"], RECONCILIATION_AGENT);
+    let mut confirmed = compromised;
+    confirmed["confirm"] = json!(confirmation);
+    refused(&running.call("triage_risky_agent", confirmed.clone()).await, "confirm_target");
+    assert_eq!(running.agent_risk(RECONCILIATION_AGENT).await, ("high".into(), "atRisk".into()));
+    assert_eq!(running.demo().writes_applied(), 1);
+    confirmed["confirm_target"] = json!("invoice reconciliation agent");
+    let applied = running.call("triage_risky_agent", confirmed).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    assert_eq!(applied.structured["agents"][0]["risk_state"], "confirmedCompromised");
+    assert_eq!(running.agent_risk(RECONCILIATION_AGENT).await, ("high".into(), "confirmedCompromised".into()));
+    let detections = running.agent_detections(RECONCILIATION_AGENT).await;
+    assert!(
+        detections.contains(&("adminConfirmedAgentCompromised".into(), "confirmedCompromised".into())),
+        "the admin's confirmation is a detection: {detections:?}"
+    );
+    assert_eq!(running.demo().writes_applied(), 2);
+
+    // Refusals change nothing: more than 20 agents, an agent ID Protection never flagged.
+    let many: Vec<String> = (1..=21).map(|n| format!("Agent {n}")).collect();
+    refused(&running.call("triage_risky_agent", json!({"agents": many, "action": "dismiss"})).await, "1 to 20");
+    let unflagged =
+        running.call("triage_risky_agent", json!({"agents": ["Contoso Robot"], "action": "confirm_safe"})).await;
+    refused_as(&unflagged, "not_found", "no risk record");
+    assert_eq!(running.demo().writes_applied(), 2);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn triage_risky_agent_confirms_safe_and_is_beta_only() {
+    let running = start(Selection::everything(), &[]).await;
+    let args = json!({"agents": [MONTH_END_AGENT], "action": "confirm_safe"});
+    let (preview, applied) = running.preview_and_confirm("triage_risky_agent", args, None).await;
+    assert_eq!(preview["tier"], "C2");
+    assert_eq!(applied.structured["agents"][0]["risk_detail"], "adminConfirmedAgentSafe");
+    assert_eq!(running.agent_risk(MONTH_END_AGENT).await, ("none".into(), "confirmedSafe".into()));
+    let (status, _) =
+        running.graph(&format!("/identityProtection/riskyAgents/{}", story::agent_id(MONTH_END_AGENT))).await;
+    assert_eq!(status, 404, "risky agents are served on beta only");
+    running.stop().await;
+
+    // Without --beta the write is not listed at all.
+    let running = start(Selection { beta: false, ..Selection::everything() }, &[]).await;
+    let tools = running.client.list_all_tools().await.expect("tools/list");
+    assert!(!tools.iter().any(|t| t.name == "triage_risky_agent"));
+    running.stop().await;
+}

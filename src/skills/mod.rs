@@ -6,12 +6,14 @@
 //! `mod.rs`; the tool list, the `tools/` snapshots, the catalog page, `permissions`, the
 //! end-to-end, fault and soak suites and `find_skills` all follow from its declaration.
 
+mod agents;
 mod apps;
 mod audit;
 mod authmethods;
 mod devices;
 mod governance;
 mod groups;
+mod network;
 mod posture;
 mod risk;
 mod roles;
@@ -35,6 +37,8 @@ static CATALOG: LazyLock<Vec<Skill>> = LazyLock::new(|| {
     skills.extend(roles::skills());
     skills.extend(governance::skills());
     skills.extend(posture::skills());
+    skills.extend(agents::skills());
+    skills.extend(network::skills());
     skills
 });
 

@@ -481,6 +481,9 @@ const EVOLVABLE_RISK_DETAILS: &[&str] = &[
     "userChangedPasswordOnPremises",
     "adminDismissedRiskForSignIn",
     "adminConfirmedAccountSafe",
+    "adminConfirmedAgentSafe",
+    "adminConfirmedAgentCompromised",
+    "adminDismissedRiskForAgent",
 ];
 
 fn evolvable_risk_detail(ctx: &Ctx<'_>, out: &mut Map<String, Value>) {

@@ -69,6 +69,13 @@ pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[
     if let Some(resolved) = sets::tenant_posture::route(tenant, segments, beta) {
         return resolved;
     }
+    if let Some(resolved) = sets::network::route(tenant, segments) {
+        return resolved;
+    }
+    // Agent ID's documented `{collection}/{id}/{type cast}/…` paths, as the registry serves them.
+    if let Some(segments) = sets::agents::cast_after_key(segments) {
+        return entity_set(tenant, &segments, beta);
+    }
     match segments {
         ["me", rest @ ..] => {
             let users = sets::by_path("users").ok_or_else(|| GraphError::no_route("me"))?;

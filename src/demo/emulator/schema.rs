@@ -324,7 +324,7 @@ pub static SIGN_INS_BETA: Spec = Spec {
          location appliedConditionalAccessPolicies signInEventTypes authenticationRequirement \
          userType incomingTokenType tokenIssuerType servicePrincipalId servicePrincipalName \
          servicePrincipalCredentialKeyId servicePrincipalCredentialThumbprint \
-         clientCredentialType managedServiceIdentity",
+         clientCredentialType managedServiceIdentity agent",
     ),
     default_properties: None,
     filterable: Words(
@@ -336,7 +336,8 @@ pub static SIGN_INS_BETA: Spec = Spec {
          deviceDetail/operatingSystem deviceDetail/browser deviceDetail/isCompliant \
          deviceDetail/isManaged deviceDetail/trustType appliedConditionalAccessPolicies/id \
          appliedConditionalAccessPolicies/displayName appliedConditionalAccessPolicies/result \
-         signInEventTypes authenticationRequirement servicePrincipalId servicePrincipalName",
+         signInEventTypes authenticationRequirement servicePrincipalId servicePrincipalName \
+         agent/agentType",
     ),
     orderable: Words("createdDateTime"),
     searchable: Words(""),

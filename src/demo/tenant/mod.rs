@@ -14,6 +14,7 @@
 //! collection it changes (and only when a reader still holds the previous version).
 
 pub(in crate::demo) mod access_reviews;
+pub(in crate::demo) mod agents;
 pub(in crate::demo) mod apps;
 mod audit_story;
 mod audits;
@@ -31,6 +32,7 @@ mod ids;
 pub(in crate::demo) mod licences;
 pub(in crate::demo) mod lifecycle;
 mod methods;
+pub(in crate::demo) mod network;
 mod people;
 pub(in crate::demo) mod pim_groups;
 mod places;
@@ -490,6 +492,11 @@ pub mod story {
         ["breakglass01", "breakglass02"].iter().map(|h| format!("{h}@{}", super::INITIAL_DOMAIN)).collect()
     }
     pub const EXCHANGE_ONLINE: &str = super::apps::EXCHANGE_ONLINE;
+
+    /// An agent identity's object id, by display name.
+    pub fn agent_id(name: &str) -> String {
+        super::agents::agent_id(name)
+    }
 }
 
 /// Builds the tenant for these options; the anchor is `opts.now` or the current time.
@@ -560,8 +567,10 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         device_owners.insert(device.id.clone(), vec![owner]);
     }
 
-    let application_owners =
-        apps::registered_app_names().map(|name| (apps::application_id(name), apps::application_owners(name))).collect();
+    let application_owners = apps::registered_app_names()
+        .map(|name| (apps::application_id(name), apps::application_owners(name)))
+        .chain(agents::blueprint_owners())
+        .collect();
 
     let (risky, histories) = risk::risky_users(&cast, &clock);
 
@@ -593,6 +602,11 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         .map(|p| (p.id.clone(), licences::license_details(p, &licences::assignments(p))))
         .filter(|(_, details)| !details.is_empty())
         .collect();
+
+    // The beta-only sign-ins, the agents' among them, newest first.
+    let mut beta_sign_ins = extended_sign_ins::extended_sign_ins(&cast, &device_list, &clock, &tenant_id);
+    beta_sign_ins.extend(agents::agent_sign_ins(&clock, &tenant_id));
+    beta_sign_ins.sort_by(|a, b| b["createdDateTime"].as_str().cmp(&a["createdDateTime"].as_str()));
 
     // The collections the registry declares with a generator of their own.
     let generation = Generation { clock: &clock, cast: &cast, seed, tenant_id: &tenant_id };
@@ -647,15 +661,12 @@ pub fn generate_at(anchor: DateTime<Utc>, scale: u32, seed: u64) -> Tenant {
         application_owners: Arc::new(application_owners),
         user_app_role_assignments: Arc::new(user_grants::app_role_assignments(&cast, &clock)),
         user_oauth2_permission_grants: Arc::new(user_grants::oauth2_permission_grants(&cast)),
-        service_principal_owners: Arc::new(apps::service_principal_owners().into_iter().collect()),
+        service_principal_owners: Arc::new(
+            apps::service_principal_owners().into_iter().chain(agents::agent_owners()).collect(),
+        ),
         app_role_assignments: Arc::new(apps::app_role_assignments(&clock).into_iter().collect()),
         oauth2_permission_grants: Arc::new(apps::oauth2_permission_grants().into_iter().collect()),
-        beta_sign_ins: Arc::new(Collection::new(extended_sign_ins::extended_sign_ins(
-            &cast,
-            &device_list,
-            &clock,
-            &tenant_id,
-        ))),
+        beta_sign_ins: Arc::new(Collection::new(beta_sign_ins)),
         synchronization_jobs: Arc::new(provisioning::synchronization_jobs(&clock).into_iter().collect()),
         workflow_records: Arc::new(lifecycle::records(&generation)),
         generated,

@@ -11,6 +11,7 @@
 //! through them.
 
 mod access;
+pub(super) mod agents;
 mod audit_logs;
 mod conditional_access;
 mod directory;
@@ -18,6 +19,7 @@ mod entitlement;
 pub(super) mod governance_reviews;
 mod identity_protection;
 pub mod lifecycle;
+pub(super) mod network;
 mod pim;
 pub(super) mod posture_beta;
 mod reports;
@@ -90,6 +92,8 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         lifecycle::SETS,
         tenant_posture::SETS,
         posture_beta::SETS,
+        agents::SETS,
+        network::SETS,
     ]
     .into_iter()
     .flatten()
@@ -97,7 +101,14 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
 
 /// Sets and navigations Graph serves under `/beta` only: on `/v1.0` their path is unknown.
 /// `*` stands for one segment, such as an id.
-const BETA_ONLY: &[&str] = &["reports/servicePrincipalSignInActivities", "users/*/transitiveReports"];
+const BETA_ONLY: &[&str] = &[
+    "reports/servicePrincipalSignInActivities",
+    "users/*/transitiveReports",
+    agents::AGENT_INSTANCES,
+    agents::RISKY_AGENTS,
+    agents::AGENT_RISK_DETECTIONS,
+    "networkAccess",
+];
 
 /// Whether the path below the version names a beta-only set (or something below one).
 pub fn beta_only(segments: &[&str]) -> bool {
@@ -122,6 +133,7 @@ pub fn generators() -> impl Iterator<Item = (&'static str, Generator)> {
         // Collections served only below an item of a set, by an area's own routes.
         .chain(governance_reviews::CONTAINED.iter().copied())
         .chain(tenant_posture::CONTAINED.iter().copied())
+        .chain(network::CONTAINED.iter().copied())
 }
 
 /// The set whose path begins `segments` (the longest, if several do) and the segments after
