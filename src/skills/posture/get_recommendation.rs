@@ -279,7 +279,7 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
-        question: "What are the steps to fix the recommendation to require MFA for admin roles, and its secure score?",
+        question: "What are the steps to fix the recommendation to require MFA for admin roles, and how many points it is worth?",
         args: r#"{"recommendation":"Require multifactor authentication for administrative roles"}"#,
         facts: &[
             Fact::Every("score", "7.5 / 10"),
