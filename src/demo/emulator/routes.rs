@@ -74,13 +74,13 @@ pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[
     }
     // Agent ID's documented `{collection}/{id}/{type cast}/…` paths, as the registry serves them.
     if let Some(segments) = sets::agents::cast_after_key(segments) {
-        return entity_set(tenant, &segments, beta);
+        return entity_set(tenant, &segments);
     }
     match segments {
         ["me", rest @ ..] => {
             let users = sets::by_path("users").ok_or_else(|| GraphError::no_route("me"))?;
             let me = users.find(tenant, caller).ok_or_else(|| GraphError::not_found(caller))?;
-            below_item(tenant, users, me, rest, beta)
+            below_item(tenant, users, me, rest)
         }
         ["policies", "authenticationMethodsPolicy"] => Ok(Resolved::Item {
             spec: if beta {
@@ -146,7 +146,7 @@ pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[
                 set: None,
             })
         }
-        _ => entity_set(tenant, segments, beta),
+        _ => entity_set(tenant, segments),
     }
 }
 
@@ -161,7 +161,7 @@ fn of_caller<'t>(set: &EntitySet, tenant: &'t Tenant, caller: &str) -> Vec<Row<'
 }
 
 /// `{set}`, `{set}/$count`, `{set}/{id}` and below.
-fn entity_set<'t>(tenant: &'t Tenant, segments: &[&str], beta: bool) -> GraphResult<Resolved<'t>> {
+fn entity_set<'t>(tenant: &'t Tenant, segments: &[&str]) -> GraphResult<Resolved<'t>> {
     let (set, rest) = sets::lookup(segments).map_err(GraphError::no_route)?;
     match rest {
         [] => Ok(Resolved::List {
@@ -192,7 +192,7 @@ fn entity_set<'t>(tenant: &'t Tenant, segments: &[&str], beta: bool) -> GraphRes
                 return Err(GraphError::no_route(next));
             }
             let row = set.find(tenant, key).ok_or_else(|| GraphError::not_found(key))?;
-            below_item(tenant, set, row, rest, beta)
+            below_item(tenant, set, row, rest)
         }
     }
 }
@@ -203,7 +203,6 @@ fn below_item<'t>(
     set: &'static EntitySet,
     row: Row<'t>,
     rest: &[&str],
-    beta: bool,
 ) -> GraphResult<Resolved<'t>> {
     let id = row.item.json().get("id").and_then(Value::as_str).unwrap_or_default().to_string();
     if rest.is_empty() {
@@ -223,10 +222,7 @@ fn below_item<'t>(
             let (kind, value) = related(tenant, &id).ok_or_else(|| GraphError::not_found(navigation.path))?;
             Ok(Resolved::Item { spec: schema::of_kind(kind), row: Row::of_kind(value, kind), set: None })
         }
-        Target::Object { spec, value, beta_only } => {
-            if *beta_only && !beta {
-                return Err(GraphError::no_route(navigation.path.rsplit('/').next().unwrap_or(navigation.path)));
-            }
+        Target::Object { spec, value } => {
             if let [next, ..] = rest {
                 return Err(GraphError::no_route(next));
             }

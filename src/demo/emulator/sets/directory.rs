@@ -65,7 +65,6 @@ pub static SETS: &[EntitySet] = &[
                 target: Target::Object {
                     spec: &schema::STRONG_AUTHENTICATION_REQUIREMENTS,
                     value: authentication_requirements,
-                    beta_only: true,
                 },
             },
             Navigation {
@@ -73,7 +72,6 @@ pub static SETS: &[EntitySet] = &[
                 target: Target::Object {
                     spec: &schema::SIGN_IN_PREFERENCES,
                     value: sign_in_preferences,
-                    beta_only: true,
                 },
             },
         ],

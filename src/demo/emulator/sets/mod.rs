@@ -99,11 +99,19 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
     .flatten()
 }
 
-/// Sets and navigations Graph serves under `/beta` only: on `/v1.0` their path is unknown.
-/// `*` stands for one segment, such as an id.
+/// Paths Graph serves under `/beta` only — sets, navigations, functions, and everything below
+/// them: on `/v1.0` they are unknown (404), whatever the area. This is the one place a path is
+/// made beta-only; `versions.rs` holds what differs *within* a path served on both (beta-only
+/// rows, properties and functions computed from the tenant). `*` stands for one segment, such
+/// as an id; each area may add its own list (`posture_beta::BETA_ONLY`).
 const BETA_ONLY: &[&str] = &[
     "reports/servicePrincipalSignInActivities",
     "users/*/transitiveReports",
+    "me/transitiveReports",
+    "users/*/authentication/requirements",
+    "me/authentication/requirements",
+    "users/*/authentication/signInPreferences",
+    "me/authentication/signInPreferences",
     agents::AGENT_INSTANCES,
     agents::RISKY_AGENTS,
     agents::AGENT_RISK_DETECTIONS,
@@ -285,8 +293,8 @@ pub enum Target {
     /// A collection contained in the item (`riskyUsers/{id}/history`), items addressable by id.
     Contained { spec: &'static Spec, rows: for<'t> fn(&'t Tenant, &str) -> &'t [Value] },
     /// One object held by the item (`users/{id}/authentication/requirements`); 404 when there
-    /// is none. `beta_only`: Graph serves it on beta alone, and v1.0 answers 404.
-    Object { spec: &'static Spec, value: for<'t> fn(&'t Tenant, &str) -> Option<&'t Value>, beta_only: bool },
+    /// is none. Whether Graph serves it on beta alone is said in `BETA_ONLY`, like any path.
+    Object { spec: &'static Spec, value: for<'t> fn(&'t Tenant, &str) -> Option<&'t Value> },
 }
 
 /// How `$ref` writes change a relationship.
