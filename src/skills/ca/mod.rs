@@ -14,4 +14,10 @@ pub mod words;
 crate::toolset! {
     list_ca_policies,
     get_ca_policy,
+    get_policies_for_user,
+    evaluate_ca_what_if,
+    list_named_locations,
+    list_authentication_strengths,
+    list_ca_templates,
+    get_ca_policy_impact,
 }
