@@ -10,6 +10,7 @@ mod agents;
 mod apps;
 mod audit;
 mod authmethods;
+mod ca;
 mod devices;
 mod governance;
 mod groups;
@@ -35,6 +36,7 @@ static CATALOG: LazyLock<Vec<Skill>> = LazyLock::new(|| {
     skills.extend(risk::skills());
     skills.extend(apps::skills());
     skills.extend(roles::skills());
+    skills.extend(ca::skills());
     skills.extend(governance::skills());
     skills.extend(posture::skills());
     skills.extend(agents::skills());

@@ -19,6 +19,7 @@ pub(in crate::demo) mod apps;
 mod audit_story;
 mod audits;
 pub(in crate::demo) mod authentication;
+pub(in crate::demo) mod ca_catalog;
 mod cast;
 mod clock;
 mod conditional_access;
@@ -484,6 +485,10 @@ pub mod story {
     }
     pub fn tenant_id() -> String {
         ids::tenant_id()
+    }
+    /// The home tenant of every guest (Fabrikam Partners).
+    pub fn guest_home_tenant_id() -> String {
+        ids::fabrikam_tenant_id()
     }
     pub const SPRAY_VICTIMS: &[&str] = sign_ins::SPRAY_VICTIMS;
 

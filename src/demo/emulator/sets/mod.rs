@@ -13,6 +13,7 @@
 mod access;
 pub(super) mod agents;
 mod audit_logs;
+pub(super) mod ca_catalog;
 mod conditional_access;
 mod directory;
 mod entitlement;
@@ -36,6 +37,7 @@ use super::errors::GraphResult;
 use super::listing::{Ctx, Row};
 use super::schema::{Spec, Words};
 
+pub use directory::get_by_ids;
 pub use pim::token_claims;
 
 /// Refuses a list of a set Graph lists only when the filter says for what (one principal or
@@ -83,6 +85,7 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         audit_logs::SETS,
         identity_protection::SETS,
         conditional_access::SETS,
+        ca_catalog::SETS,
         role_management::SETS,
         access::SETS,
         pim::SETS,
