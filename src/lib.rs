@@ -21,3 +21,4 @@ pub mod shared;
 pub mod skill;
 pub mod skills;
 pub mod snapshots;
+pub mod what_if;

@@ -5,6 +5,9 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+mod conditional_access;
+pub use conditional_access::*;
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct User {
@@ -293,29 +296,6 @@ pub struct RiskDetection {
     pub location: Option<SignInLocation>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct ConditionalAccessPolicy {
-    pub id: String,
-    pub display_name: Option<String>,
-    pub state: Option<String>,
-    pub grant_controls: Option<GrantControls>,
-    pub session_controls: Option<Value>,
-    pub conditions: Option<Value>,
-    /// `POST …/evaluate` only.
-    pub policy_applies: Option<bool>,
-    /// `POST …/evaluate` only: why the policy does not apply (`notSet` when it does).
-    pub analysis_reasons: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct GrantControls {
-    pub operator: Option<String>,
-    pub built_in_controls: Option<Vec<String>>,
-    pub authentication_strength: Option<Value>,
-}
-
 /// An app as a tenant sees it: the service principal of an app registration.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -332,13 +312,4 @@ pub struct RoleDefinition {
     pub id: String,
     pub display_name: Option<String>,
     pub is_built_in: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct NamedLocation {
-    pub id: String,
-    #[serde(rename = "@odata.type")]
-    pub odata_type: Option<String>,
-    pub display_name: Option<String>,
 }

@@ -9,6 +9,7 @@
 mod apps;
 mod audit;
 mod authmethods;
+mod ca;
 mod devices;
 mod governance;
 mod groups;
@@ -33,6 +34,7 @@ static CATALOG: LazyLock<Vec<Skill>> = LazyLock::new(|| {
     skills.extend(apps::skills());
     skills.extend(roles::skills());
     skills.extend(governance::skills());
+    skills.extend(ca::skills());
     skills
 });
 

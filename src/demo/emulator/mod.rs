@@ -387,6 +387,13 @@ fn answer(
             query::parse(query, false)?;
             Ok(Answer::Json(StatusCode::OK, what_if::evaluate(&ctx, body)?))
         }
+        Resolved::GetByIds => {
+            if method != Method::POST {
+                return Err(GraphError::method_not_allowed());
+            }
+            let q = query::parse(query, true)?;
+            Ok(Answer::Json(StatusCode::OK, sets::get_by_ids(&ctx, q, body)?))
+        }
         Resolved::Computed(mut value) => {
             if method != Method::GET {
                 return Err(GraphError::method_not_allowed());

@@ -3,7 +3,7 @@
 //! on directory-object relationships, `$ref` where writable), the actions bound to an item and
 //! those bound to the set (`riskyUsers/dismiss`).
 //! The few paths that are not an entity set are written out here: `/me`, `servicePrincipals`
-//! and `applications` by `appId`, the recycle bin, What-If, `filterByCurrentUser` (directory
+//! and `applications` by `appId`, the recycle bin, What-If, `directoryObjects/getByIds`, `filterByCurrentUser` (directory
 //! roles and PIM for Groups), the authentication methods policy and the registration report's
 //! summary functions; below an access review series, its area module
 //! (`sets/governance_reviews.rs`) answers. Lifecycle workflows' own paths (versions by number,
@@ -46,6 +46,8 @@ pub enum Resolved<'t> {
     Ref { set: &'static EntitySet, id: String, navigation: &'static Navigation, member: Option<String> },
     /// `POST /identity/conditionalAccess/evaluate`.
     Evaluate,
+    /// `POST /directoryObjects/getByIds`.
+    GetByIds,
     /// A function's answer, computed from the tenant (`usersRegisteredByMethod(…)`).
     Computed(Value),
     /// A function's answer as a collection, computed from the tenant (`versions.rs`).
@@ -93,6 +95,7 @@ pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[
         }
         ["directory", "deletedItems", rest @ ..] => deleted_items(tenant, rest),
         ["identity", "conditionalAccess", "evaluate"] => Ok(Resolved::Evaluate),
+        ["directoryObjects", "getByIds"] => Ok(Resolved::GetByIds),
         ["identityGovernance", "accessReviews", "definitions", rest @ ..] if sets::governance_reviews::serves(rest) => {
             sets::governance_reviews::resolve(tenant, caller, rest)
         }

@@ -479,6 +479,10 @@ pub mod story {
     pub fn tenant_id() -> String {
         ids::tenant_id()
     }
+    /// The home tenant of every guest (Fabrikam Partners).
+    pub fn guest_home_tenant_id() -> String {
+        ids::fabrikam_tenant_id()
+    }
     pub const SPRAY_VICTIMS: &[&str] = sign_ins::SPRAY_VICTIMS;
 
     /// The emergency access accounts, which no write that removes access may target.

@@ -679,23 +679,16 @@ fn factors(e: &Evidence, seen: &[Seen<'_>]) -> Vec<String> {
 }
 
 fn policy_applies(p: &ConditionalAccessPolicy, user_id: &str, guest: bool) -> String {
-    let users = p.conditions.as_ref().and_then(|c| c.get("users"));
-    let list = |name: &str| -> Vec<String> {
-        users
-            .and_then(|u| u.get(name))
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
-            .unwrap_or_default()
-    };
-    if list("excludeUsers").iter().any(|u| u.eq_ignore_ascii_case(user_id)) {
+    let users = p.conditions().users.unwrap_or_default();
+    if users.exclude_users.iter().any(|u| u.eq_ignore_ascii_case(user_id)) {
         return "excluded".into();
     }
-    if guest && users.and_then(|u| u.get("excludeGuestsOrExternalUsers")).is_some_and(|g| !g.is_null()) {
+    if guest && users.exclude_guests_or_external_users.is_some() {
         return "excluded".into();
     }
-    let included = list("includeUsers").iter().any(|u| u == "All" || u.eq_ignore_ascii_case(user_id));
-    let by_membership = !list("includeGroups").is_empty() || !list("includeRoles").is_empty();
-    let excluded_by_membership = !list("excludeGroups").is_empty() || !list("excludeRoles").is_empty();
+    let included = users.include_users.iter().any(|u| u == "All" || u.eq_ignore_ascii_case(user_id));
+    let by_membership = !users.include_groups.is_empty() || !users.include_roles.is_empty();
+    let excluded_by_membership = !users.exclude_groups.is_empty() || !users.exclude_roles.is_empty();
     match (included, by_membership, excluded_by_membership) {
         (true, _, false) => "yes".into(),
         (true, _, true) | (false, true, _) => "depends on group or role membership".into(),
@@ -709,16 +702,11 @@ fn self_remediation(e: &Evidence) -> Option<SelfRemediation> {
     let level = e.risky.risk_level.clone().unwrap_or_default();
     let mut found = Vec::new();
     for p in policies {
-        let conditions = p.conditions.clone().unwrap_or_default();
-        let levels = |name: &str| -> Vec<String> {
-            conditions
-                .get(name)
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
-                .unwrap_or_default()
-        };
-        let controls = p.grant_controls.as_ref().and_then(|g| g.built_in_controls.clone()).unwrap_or_default();
-        for (risk, levels) in [("user", levels("userRiskLevels")), ("sign_in", levels("signInRiskLevels"))] {
+        let conditions = p.conditions();
+        let controls = p.built_in_controls().to_vec();
+        for (risk, levels) in
+            [("user", conditions.user_risk_levels.clone()), ("sign_in", conditions.sign_in_risk_levels.clone())]
+        {
             if levels.is_empty() {
                 continue;
             }

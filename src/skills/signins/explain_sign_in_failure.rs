@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use chrono::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::aadsts;
 use super::lookup::{correlated, sign_in_by_id};
@@ -15,6 +14,7 @@ use crate::odata::Expr;
 use crate::render::{fields, or_dash, short_time, table};
 use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
+use crate::what_if::{self, WhatIfPage};
 
 const EXPLAIN_SIGN_IN_FAILURE: Declaration = Declaration {
     name: "explain_sign_in_failure",
@@ -153,11 +153,13 @@ async fn find_anchor(ctx: &Ctx, p: &ExplainSignInFailureParams) -> Result<SignIn
     }
 }
 
-/// What-If conditions from a logged sign-in.
-fn what_if_body(s: &SignIn) -> Option<(serde_json::Value, String)> {
+/// The What-If sign-in replaying a logged one (§5.1's mapping), and the conditions it describes.
+fn what_if_sign_in(s: &SignIn) -> Option<(what_if::SignIn, String)> {
     let user_id = s.user_id.as_deref()?;
     let app_id = s.app_id.as_deref()?;
-    let mut conditions = serde_json::Map::new();
+    let mut replay = what_if::SignIn::user(user_id).to_apps(vec![app_id.to_string()]);
+    replay.applied_policies_only = Some(false);
+    let conditions = &mut replay.sign_in_conditions;
     let mut described = Vec::new();
     let device = s.device_detail.clone().unwrap_or_default();
     if let Some(os) = device.operating_system.as_deref() {
@@ -176,7 +178,7 @@ fn what_if_body(s: &SignIn) -> Option<(serde_json::Value, String)> {
             None
         };
         if let Some(platform) = platform {
-            conditions.insert("devicePlatform".into(), json!(platform));
+            conditions.device_platform = Some(platform.into());
             described.push(format!("platform {platform}"));
         }
     }
@@ -187,32 +189,26 @@ fn what_if_body(s: &SignIn) -> Option<(serde_json::Value, String)> {
             "Exchange ActiveSync" => "exchangeActiveSync",
             _ => "other",
         };
-        conditions.insert("clientAppType".into(), json!(kind));
+        conditions.client_app_type = Some(kind.into());
         described.push(format!("client {kind}"));
     }
     if let Some(cc) = s.location.as_ref().and_then(|l| l.country_or_region.clone()) {
         described.push(format!("country {cc}"));
-        conditions.insert("country".into(), json!(cc));
+        conditions.country = Some(cc);
     }
     if let Some(ip) = &s.ip_address {
-        conditions.insert("ipAddress".into(), json!(ip));
+        conditions.ip_address = Some(ip.clone());
         described.push(format!("ip {ip}"));
     }
     if let Some(risk) = s.risk_level_during_sign_in.as_deref().filter(|r| matches!(*r, "low" | "medium" | "high")) {
-        conditions.insert("signInRiskLevel".into(), json!(risk));
+        conditions.sign_in_risk_level = Some(risk.into());
         described.push(format!("sign-in risk {risk}"));
     }
     if let Some(compliant) = device.is_compliant {
-        conditions.insert("deviceInfo".into(), json!({"isCompliant": compliant}));
+        conditions.device_info = Some(what_if::DeviceInfo { is_compliant: Some(compliant), ..Default::default() });
         described.push(format!("compliant {compliant}"));
     }
-    let body = json!({
-        "signInIdentity": {"@odata.type": "#microsoft.graph.userSignIn", "userId": user_id},
-        "signInContext": {"@odata.type": "#microsoft.graph.applicationContext", "includeApplications": [app_id]},
-        "signInConditions": conditions,
-        "appliedPoliciesOnly": false,
-    });
-    Some((body, described.join(", ")))
+    Some((replay, described.join(", ")))
 }
 
 /// What a policy's result at sign-in says it did.
@@ -254,10 +250,8 @@ fn report_only_effect(controls: &[String]) -> String {
 
 fn unmet_controls(policy: &ConditionalAccessPolicy) -> Vec<String> {
     let Some(grant) = &policy.grant_controls else { return Vec::new() };
-    let mut controls = grant.built_in_controls.clone().unwrap_or_default();
-    if let Some(strength) =
-        grant.authentication_strength.as_ref().and_then(|s| s.get("displayName")).and_then(|n| n.as_str())
-    {
+    let mut controls = grant.built_in_controls.clone();
+    if let Some(strength) = grant.authentication_strength.as_ref().and_then(|s| s.display_name.as_deref()) {
         controls.push(format!("authentication strength '{strength}'"));
     }
     controls
@@ -293,11 +287,11 @@ async fn explain_sign_in_failure(
             .query(Query::new().select(&["id", "displayName", "state", "grantControls"]));
         ctx.graph.get::<ConditionalAccessPolicy>(request)
     }));
-    let replay = what_if_body(&anchor);
+    let replay = what_if_sign_in(&anchor);
     let what_if = async {
         match &replay {
-            Some((body, _)) if code != 0 => {
-                let request = GraphRequest::post("/identity/conditionalAccess/evaluate", body.clone()).read_only();
+            Some((sign_in, _)) if code != 0 => {
+                let request = GraphRequest::post("/identity/conditionalAccess/evaluate", sign_in.body()).read_only();
                 Some(ctx.graph.get::<WhatIfPage>(request).await)
             }
             _ => None,
@@ -371,7 +365,7 @@ async fn explain_sign_in_failure(
     let what_if = match what_if {
         Some(Ok(page)) => {
             let applying: Vec<&ConditionalAccessPolicy> =
-                page.value.iter().filter(|r| r.policy_applies == Some(true)).collect();
+                page.value.iter().filter(|r| r.policy_applies).map(|r| &r.policy).collect();
             let applying_now = applying
                 .iter()
                 .map(|r| {
@@ -469,12 +463,6 @@ fn next_step(code: i64, entry: Option<&aadsts::Aadsts>, blocking: &[BlockingPoli
         Some(e) => e.next_step.to_string(),
         None => format!("look the code up at {} and read the failure reason", aadsts::lookup_url(code)),
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct WhatIfPage {
-    #[serde(default)]
-    value: Vec<ConditionalAccessPolicy>,
 }
 
 impl Render for SignInFailureExplanation {

@@ -32,6 +32,7 @@ use super::errors::GraphResult;
 use super::listing::{Ctx, Row};
 use super::schema::{Spec, Words};
 
+pub use directory::get_by_ids;
 pub use pim::token_claims;
 
 /// Refuses a list of a set Graph lists only when the filter says for what (one principal or

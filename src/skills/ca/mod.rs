@@ -1,0 +1,17 @@
+//! The `ca` toolset: Conditional Access in plain words — the policies (all, one, those that hit a
+//! user), named locations, authentication strengths and templates, What-If for a hypothetical
+//! sign-in, and what a policy did or would have done in the sign-in logs.
+//!
+//! Shared by the toolset's skills: `policies.rs` (reading policies, one by id, code or name),
+//! `names.rs` (every id a set of policies mentions, named in few calls) and `words.rs` (a policy
+//! in plain words). The What-If rules themselves live in `crate::what_if`, pure, for the emulator
+//! and for drafts alike.
+
+pub mod names;
+pub mod policies;
+pub mod words;
+
+crate::toolset! {
+    list_ca_policies,
+    get_ca_policy,
+}
