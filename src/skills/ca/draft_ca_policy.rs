@@ -493,6 +493,16 @@ const EXAMPLES: &[Example] = &[
         ],
     },
     Example {
+        question: "Draft a block of the admin portals for everyone outside trusted locations",
+        args: r#"{"name":"Block admin portals outside trusted locations","include":{"users":["all"]},"apps":["admin_portals"],"conditions":{"locations":["all"],"exclude_locations":["trusted"]},"grant":{"controls":["block"]}}"#,
+        facts: &[
+            Fact::Some("warnings/*", "~block you (Jordan Reyes)"),
+            Fact::Some("warnings/*", "~every Global Administrator"),
+            Fact::Some("what_if/*/sample", "break-glass"),
+            Fact::Every("body/conditions/applications/includeApplications/0", "MicrosoftAdminPortals"),
+        ],
+    },
+    Example {
         question: "Draft MFA for a group with a misspelt name",
         args: r#"{"name":"MFA for Finanse","include":{"groups":["Finanse Team"]},"apps":["all"],"grant":{"controls":["mfa"]}}"#,
         facts: &[Fact::Fails(ErrorKind::NotFound), Fact::Says("closest: Finance Team")],

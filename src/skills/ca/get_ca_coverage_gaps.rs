@@ -1334,7 +1334,9 @@ const EXAMPLES: &[Example] = &[
             Fact::Some("findings/*/policies/*/name", "CA002 Block legacy authentication"),
             Fact::Some("findings/*/objects/*/name", "Legacy Reports Portal"),
             Fact::Some("findings/*/objects/*/name", "~Elena Petrova"),
+            Fact::Some("new_users_in_gap/*/name", "~Sara Lindgren"),
             Fact::Says("Office 365 Exchange Online"),
+            Fact::Says("What-If"),
         ],
     },
     Example {

@@ -53,24 +53,25 @@ pub struct PolicyIntent {
     #[serde(default)]
     pub include: Who,
     /// Who it leaves out (break-glass accounts are always added).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Who::is_empty")]
     pub exclude: Who,
     /// `all`, `office365`, `admin_portals`, app names or appIds.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub apps: Vec<String>,
     /// Apps left out.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude_apps: Vec<String>,
     /// Instead of apps.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub user_actions: Vec<UserAction>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Conditions::is_empty")]
     pub conditions: Conditions,
     #[serde(default)]
     pub grant: Grant,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Session::is_empty")]
     pub session: Session,
     /// Ignored: a new policy is always report-only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<RequestedState>,
 }
 
@@ -79,16 +80,16 @@ pub struct PolicyIntent {
 #[serde(deny_unknown_fields)]
 pub struct Who {
     /// UPNs, object ids, `me`; `all` (include only).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<String>,
     /// Group names or ids.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
     /// Directory role names or ids.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
     /// All guests and external users.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub guests: bool,
 }
 
@@ -130,28 +131,33 @@ pub enum RequestedState {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Conditions {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub platforms: Vec<Platform>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude_platforms: Vec<Platform>,
     /// Named locations (names or ids), `trusted` or `all`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locations: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude_locations: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub client_apps: Vec<ClientApp>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sign_in_risk: Vec<RiskLevel>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub user_risk: Vec<RiskLevel>,
     /// Only devices in this state.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<DeviceState>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub auth_flows: Vec<AuthFlow>,
 }
 
 impl Conditions {
+    pub fn is_empty(&self) -> bool {
+        !self.any()
+    }
+
     /// Whether any condition narrows the policy.
     fn any(&self) -> bool {
         !self.platforms.is_empty()
@@ -254,11 +260,13 @@ impl AuthFlow {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub controls: Vec<Control>,
     /// Authentication strength name or id (instead of `mfa`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_strength: Option<String>,
     /// `or` (default): any one control; `and`: all.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub operator: Option<Operator>,
 }
 
@@ -300,8 +308,16 @@ pub enum Operator {
 #[serde(deny_unknown_fields)]
 pub struct Session {
     /// Sign in again after this many hours (1–23, or whole days up to 365 × 24).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sign_in_frequency_hours: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub persistent_browser: Option<PersistentBrowser>,
+}
+
+impl Session {
+    pub fn is_empty(&self) -> bool {
+        self.sign_in_frequency_hours.is_none() && self.persistent_browser.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
