@@ -44,6 +44,8 @@ mod what_if;
 mod writes;
 
 #[cfg(test)]
+mod ca_tests;
+#[cfg(test)]
 mod pim_tests;
 #[cfg(test)]
 mod roles_tests;

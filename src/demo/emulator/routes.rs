@@ -96,6 +96,7 @@ pub fn resolve<'t>(tenant: &'t Tenant, caller: &str, version: &str, segments: &[
         ["directory", "deletedItems", rest @ ..] => deleted_items(tenant, rest),
         ["identity", "conditionalAccess", "evaluate"] => Ok(Resolved::Evaluate),
         ["directoryObjects", "getByIds"] => Ok(Resolved::GetByIds),
+        ["policies", "authenticationStrengthPolicies", id, "usage"] => sets::ca_catalog::usage(tenant, id),
         ["identityGovernance", "accessReviews", "definitions", rest @ ..] if sets::governance_reviews::serves(rest) => {
             sets::governance_reviews::resolve(tenant, caller, rest)
         }

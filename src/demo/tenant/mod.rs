@@ -18,6 +18,7 @@ pub(in crate::demo) mod apps;
 mod audit_story;
 mod audits;
 pub(in crate::demo) mod authentication;
+pub(in crate::demo) mod ca_catalog;
 mod cast;
 mod clock;
 mod conditional_access;

@@ -21,6 +21,12 @@ pub mod intent;
 crate::toolset! {
     list_ca_policies,
     get_ca_policy,
+    get_policies_for_user,
+    evaluate_ca_what_if,
+    list_named_locations,
+    list_authentication_strengths,
+    list_ca_templates,
+    get_ca_policy_impact,
     get_ca_coverage_gaps,
     find_ca_policy_conflicts,
     draft_ca_policy,

@@ -38,6 +38,28 @@ const WELL_KNOWN_APPS: &[(&str, &str)] = &[
     ("d4ebce55-015a-49b5-a083-c84d1797ae8c", "Microsoft Intune Enrollment"),
 ];
 
+/// Built-in directory roles by template id (the same in every tenant), for a role definition
+/// the tenant's list does not return.
+const WELL_KNOWN_ROLES: &[(&str, &str)] = &[
+    ("62e90394-69f5-4237-9190-012177145e10", "Global Administrator"),
+    ("194ae4cb-b126-40b2-bd5b-6091b380977d", "Security Administrator"),
+    ("f28a1f50-f6e7-4571-818b-6a12f2af6b6c", "SharePoint Administrator"),
+    ("29232cdf-9323-42fd-ade2-1d097af3e4de", "Exchange Administrator"),
+    ("b1be1c3e-b65d-4f19-8427-f6fa0d97feb9", "Conditional Access Administrator"),
+    ("729827e3-9c14-49f7-bb1b-9608f156bbb8", "Helpdesk Administrator"),
+    ("b0f54661-2d74-4c50-afa3-1ec803f12efe", "Billing Administrator"),
+    ("fe930be7-5e62-47db-91af-98c3a49a38b1", "User Administrator"),
+    ("c4e39bd9-1100-46d3-8c65-fb160da0071f", "Authentication Administrator"),
+    ("9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", "Application Administrator"),
+    ("158c047a-c907-4556-b7ef-446551a6b5f7", "Cloud Application Administrator"),
+    ("966707d0-3269-4727-9be2-8c3a10f19b9d", "Password Administrator"),
+    ("7be44c8a-adaf-4e2a-84d6-ab2649e08a13", "Privileged Authentication Administrator"),
+    ("e8611ab8-c189-46e8-94e1-60213ab1f814", "Privileged Role Administrator"),
+    ("f2ef992c-3afb-46b9-b7cf-a126ee74c451", "Global Reader"),
+    ("5d6b6bb7-de71-4623-b4af-96380a352509", "Security Reader"),
+    ("d29b2b05-8046-44ba-8758-1e26182fcf32", "Directory Synchronization Accounts"),
+];
+
 /// Values that stand for a set rather than an object, in every list of a policy.
 const KEYWORDS: &[(&str, &str)] = &[
     ("All", "all"),
@@ -291,6 +313,9 @@ impl Names {
                 Part::Strengths(Err(e)) => names.failed.push(format!("authentication strengths ({})", e.kind.as_str())),
             }
         }
+        for (id, name) in WELL_KNOWN_ROLES {
+            names.roles.entry(id.to_string()).or_insert_with(|| name.to_string());
+        }
         for (app_id, name) in WELL_KNOWN_APPS {
             names.apps.entry(app_id.to_string()).or_insert_with(|| name.to_string());
         }
@@ -350,9 +375,9 @@ impl Names {
 
     /// A user: display name and UPN.
     pub fn user(&self, id: &str) -> String {
-        match self.object(id) {
-            Some(Object { name, upn: Some(upn), .. }) => format!("{name} ({upn})"),
-            _ => self.directory_object(id),
+        match self.upn(id) {
+            Some(upn) => format!("{} ({upn})", self.directory_object(id)),
+            None => self.directory_object(id),
         }
     }
 

@@ -41,6 +41,9 @@ pub struct NamedId {
     pub id: String,
     /// `include` or `exclude`.
     pub used_as: String,
+    /// The id could not be named (deleted, or not visible to the caller).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unresolved: bool,
 }
 
 /// `a`, `a and b`, `a, b and c`.
@@ -99,6 +102,15 @@ fn count(n: usize, one: &str, many: &str) -> String {
     if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
+/// A value that is neither an id nor a keyword, as templates write them.
+fn placeholder_words(value: &str) -> String {
+    if value.eq_ignore_ascii_case("Current administrator will be excluded") {
+        "the admin who creates it".into()
+    } else {
+        value.to_string()
+    }
+}
+
 /// Who a users condition includes and excludes, in full.
 fn users_words(users: &ConditionalAccessUsers, names: &Names) -> (String, Option<String>) {
     let mut include = Vec::new();
@@ -132,8 +144,10 @@ fn users_words(users: &ConditionalAccessUsers, names: &Names) -> (String, Option
     for u in &users.exclude_users {
         if is(u, "GuestsOrExternalUsers") {
             exclude.push("all guests and external users".to_string());
-        } else {
+        } else if uuid::Uuid::try_parse(u).is_ok() {
             exclude.push(names.user(u));
+        } else {
+            exclude.push(placeholder_words(u));
         }
     }
     if !users.exclude_groups.is_empty() {
@@ -203,9 +217,13 @@ fn users_brief(policy: &ConditionalAccessPolicy, names: &Names) -> String {
         }
     }
     let mut exclude = Vec::new();
-    if !users.exclude_users.is_empty() {
-        exclude.push(count(users.exclude_users.len(), "user", "users"));
+    // Templates name the admin who creates the policy in words, not by id.
+    let (ids, words): (Vec<&String>, Vec<&String>) =
+        users.exclude_users.iter().partition(|u| uuid::Uuid::try_parse(u).is_ok() || is(u, "GuestsOrExternalUsers"));
+    if !ids.is_empty() {
+        exclude.push(count(ids.len(), "user", "users"));
     }
+    exclude.extend(words.iter().map(|w| placeholder_words(w)));
     match users.exclude_groups.as_slice() {
         [] => {}
         [one] => exclude.push(names.group(one)),
@@ -516,14 +534,20 @@ pub fn named_ids(policy: &ConditionalAccessPolicy, names: &Names) -> Vec<NamedId
     let guid = |v: &str| uuid::Uuid::try_parse(v).is_ok();
     let mut push = |kind: &str, name: String, id: &str, used_as: &str| {
         if guid(id) {
-            out.push(NamedId { kind: kind.into(), name, id: id.into(), used_as: used_as.into() });
+            let unresolved = !names.is_named(id);
+            out.push(NamedId { kind: kind.into(), name, id: id.into(), used_as: used_as.into(), unresolved });
         }
     };
     let c = policy.conditions();
     if let Some(u) = &c.users {
         for (list, how) in [(&u.include_users, "include"), (&u.exclude_users, "exclude")] {
             for id in list {
-                push("user", names.directory_object(id), id, how);
+                let kind = match names.kind(id) {
+                    Some("group") => "group",
+                    Some("servicePrincipal") => "service_principal",
+                    _ => "user",
+                };
+                push(kind, names.directory_object(id), id, how);
             }
         }
         for (list, how) in [(&u.include_groups, "include"), (&u.exclude_groups, "exclude")] {

@@ -12,6 +12,7 @@
 
 mod access;
 mod audit_logs;
+pub(super) mod ca_catalog;
 mod conditional_access;
 mod directory;
 mod entitlement;
@@ -71,6 +72,7 @@ pub fn all() -> impl Iterator<Item = &'static EntitySet> {
         audit_logs::SETS,
         identity_protection::SETS,
         conditional_access::SETS,
+        ca_catalog::SETS,
         role_management::SETS,
         access::SETS,
         pim::SETS,
