@@ -69,6 +69,9 @@ pub struct PoliciesForUser {
     pub not_targeted: usize,
 }
 
+/// The active roles of one principal (the user, or a group it is in: named), as read.
+type RolesThrough = (Option<String>, Result<Vec<RoleGrant>, SkillError>);
+
 /// What the directory says of the user, as a users condition reads it.
 struct Subject {
     id: String,
@@ -162,7 +165,7 @@ async fn get_policies_for_user(ctx: Ctx, p: GetPoliciesForUserParams) -> Result<
             .filter(|g| g.is_assignable_to_role == Some(true))
             .map(|g| (g.id.clone(), Some(g.display_name.clone().unwrap_or_else(|| g.id.clone())))),
     );
-    let grants: Vec<(Option<String>, Result<Vec<RoleGrant>, SkillError>)> = stream::iter(principals)
+    let grants: Vec<RolesThrough> = stream::iter(principals)
         .map(|(id, via)| {
             let ctx = &ctx;
             async move { (via, ctx.graph.list::<RoleGrant>(active_assignments(&id), 200).await.map(|p| p.items)) }
@@ -202,7 +205,7 @@ async fn get_policies_for_user(ctx: Ctx, p: GetPoliciesForUserParams) -> Result<
             hits.push((policy, included, excluded));
         }
     }
-    hits.sort_by(|a, b| a.0.name().to_lowercase().cmp(&b.0.name().to_lowercase()));
+    hits.sort_by_key(|a| a.0.name().to_lowercase());
     let hit_policies: Vec<ConditionalAccessPolicy> = hits.iter().map(|(x, _, _)| x.clone()).collect();
     let names = Names::resolve(&ctx, &hit_policies).await;
     names.note_unresolved(&ctx);

@@ -120,7 +120,7 @@ async fn list_ca_policies(ctx: Ctx, p: ListCaPoliciesParams) -> Result<CaPolicyL
         .filter(|x| p.control.is_none_or(|c| has_control(x, c)))
         .filter(|x| name.as_ref().is_none_or(|n| x.name().to_lowercase().contains(n)))
         .collect();
-    matching.sort_by(|a, b| a.name().to_lowercase().cmp(&b.name().to_lowercase()));
+    matching.sort_by_key(|a| a.name().to_lowercase());
     let names = Names::resolve(&ctx, &matching).await;
     if let Some(wanted) = p.excludes_trusted_locations {
         matching.retain(|x| exempts_trusted_locations(x, &names) == wanted);

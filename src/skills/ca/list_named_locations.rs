@@ -133,7 +133,7 @@ async fn list_named_locations(ctx: Ctx, p: ListNamedLocationsParams) -> Result<N
             modified: l.modified_date_time.clone(),
         })
         .collect();
-    rows.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    rows.sort_by_key(|a| a.name.to_lowercase());
     let total = rows.len();
     rows.truncate(limit);
     let list = ListInfo::new(rows.len(), Some(total as u64), false, "`kind` or `trusted`");
