@@ -148,9 +148,21 @@ impl Estate {
                 groups.insert(a.principal_id.to_ascii_lowercase());
             }
         }
-        let reads: Vec<BoxFuture<'_, Members>> = groups
+        // Which groups exist, in one call: a deleted group's members would be a 404, and
+        // knowing it is gone is the finding (a policy that matches no one).
+        let named: Vec<String> = groups.iter().filter(|g| uuid::Uuid::try_parse(g).is_ok()).cloned().collect();
+        let existing = existing_groups(ctx, &named).await;
+        if existing.is_none() {
+            ctx.note("which of the policies' groups still exist could not be read: each was read as if it did");
+        }
+        for group in &named {
+            if existing.as_ref().is_some_and(|e| !e.contains(group)) {
+                estate.groups.insert(group.clone(), None);
+            }
+        }
+        let reads: Vec<BoxFuture<'_, Members>> = named
             .iter()
-            .filter(|g| uuid::Uuid::try_parse(g).is_ok())
+            .filter(|g| existing.as_ref().is_none_or(|e| e.contains(*g)))
             .cloned()
             .map(|group| {
                 async move {
@@ -291,6 +303,27 @@ impl Estate {
         let excluded = self.excluded(&users);
         self.included(&users).intersection(&excluded).copied().collect()
     }
+}
+
+#[derive(Debug, Deserialize)]
+struct Objects {
+    #[serde(default)]
+    value: Vec<Member>,
+}
+
+/// The ids among `groups` that name an existing group (`POST /directoryObjects/getByIds`, 1000
+/// at a time); `None` when that could not be read, and every group is then read as if it were.
+async fn existing_groups(ctx: &Ctx, groups: &[String]) -> Option<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    for batch in groups.chunks(1000) {
+        let body = serde_json::json!({"ids": batch, "types": ["group"]});
+        let request = GraphRequest::post("/directoryObjects/getByIds", body).read_only();
+        match ctx.graph.get::<Objects>(request).await {
+            Ok(found) => out.extend(found.value.into_iter().map(|o| o.id.to_ascii_lowercase())),
+            Err(_) => return None,
+        }
+    }
+    Some(out)
 }
 
 /// A policy named in a finding.

@@ -79,6 +79,7 @@ async fn prepare(ctx: Ctx, p: Arc<PolicyIntent>) -> Result<WritePlan, SkillError
         ));
     }
     let names = Names::resolve(&ctx, std::slice::from_ref(&draft.policy)).await;
+    names.note_unresolved(&ctx);
     let summary = words::summary(&draft.policy, &names);
     let draft_id = draft.draft_id();
     let body = draft.body();
@@ -180,7 +181,8 @@ const EXAMPLES: &[Example] = &[
             Fact::Every("targets/0/name", "CA100 Phishing-resistant MFA for admins"),
             Fact::Some("requests/*", "~POST v1.0 /identity/conditionalAccess/policies"),
             Fact::Some("requests/*", "~\"state\":\"enabledForReportingButNotEnforced\""),
-            Fact::Says("break-glass accounts excluded"),
+            Fact::Some("requests/*", "~\"excludeLocations\":[\"AllTrusted\"]"),
+            Fact::Says("Phishing-resistant MFA"),
         ],
     },
     Example {
@@ -191,6 +193,7 @@ const EXAMPLES: &[Example] = &[
             Fact::Some("requests/*", "~enabledForReportingButNotEnforced"),
             Fact::No("requests/*", "~\"state\":\"enabled\""),
             Fact::Says("created report-only"),
+            Fact::Says("break-glass accounts excluded"),
         ],
     },
     Example {

@@ -461,10 +461,7 @@ const EXAMPLES: &[Example] = &[
             Fact::Every("body/state", "enabledForReportingButNotEnforced"),
             Fact::Every("body/conditions/locations/excludeLocations/0", "AllTrusted"),
             Fact::Some("names/*/name", "Global Administrator"),
-            Fact::Count("body/conditions/users/excludeUsers/*", 2),
-            Fact::Some("break_glass_excluded/*", "~breakglass01"),
             Fact::Some("what_if/*/sample", "caller"),
-            Fact::Some("what_if/*/sample", "break-glass"),
             Fact::Some("what_if/*/sample", "role holder"),
             Fact::Some("overlaps/*/name", "CA001 MFA for admins"),
             Fact::Says("nothing was created"),
@@ -480,6 +477,10 @@ const EXAMPLES: &[Example] = &[
             Fact::Some("conflicts/*/policies/*/name", "CA008 Finance sign-in frequency 8 hours"),
             Fact::Some("what_if/*/sample", "group member"),
             Fact::Some("what_if/*/draft_applies", "true"),
+            // Break-glass accounts are excluded automatically, and say so.
+            Fact::Count("body/conditions/users/excludeUsers/*", 2),
+            Fact::Some("break_glass_excluded/*", "~breakglass01"),
+            Fact::Some("what_if/*/sample", "break-glass"),
         ],
     },
     Example {

@@ -563,7 +563,7 @@ pub async fn build(ctx: &Ctx, intent: &PolicyIntent) -> Result<Draft, SkillError
     let needs_strengths = wanted.iter().any(|(s, _)| *s == Slot::Strength);
     let (lists, caller) = tokio::join!(read_lists(ctx, needs_locations, needs_strengths), caller_id(ctx));
     let lists = lists?;
-    let caller = caller.ok();
+    let caller = ctx.optional("the caller's id (the lock-out check)", caller);
 
     let lookups: Vec<BoxFuture<'_, (Slot, String, Found)>> = wanted
         .iter()
