@@ -38,7 +38,8 @@ const fn step(skill: &'static str, text: &'static str) -> Step {
     Step { skill, text }
 }
 
-const PLAYBOOKS: &[&Playbook] = &[&INVESTIGATE_USER, &INVESTIGATE_RISKY_USER, &TRIAGE_FAILED_SIGN_IN, &ACCESS_AUDIT];
+const PLAYBOOKS: &[&Playbook] =
+    &[&INVESTIGATE_USER, &INVESTIGATE_RISKY_USER, &TRIAGE_FAILED_SIGN_IN, &ACCESS_AUDIT, &REVIEW_CONDITIONAL_ACCESS];
 
 const INVESTIGATE_USER: Playbook = Playbook {
     name: "investigate_user",
@@ -199,6 +200,54 @@ const ACCESS_AUDIT: Playbook = Playbook {
     ],
     conclusion: "Write the report in plain words with these sections: 1. Privileged roles (holders, permanent vs just-in-time, what should change); 2. Access reviews (overdue, overridden recommendations, inactive reviewers); 3. Access packages and partner access; 4. Lifecycle workflow failures; 5. Actions, each with its owner and the tool that performs it where there is one. Quote names and ids; state facts, not guesses.",
     remediation: &[],
+};
+
+/// A review of the tenant's Conditional Access: read the policies, find the gaps and
+/// conflicts, weigh the report-only ones by their results, test key users, and propose fixes
+/// as drafts — created, report-only, only when the admin agrees.
+const REVIEW_CONDITIONAL_ACCESS: Playbook = Playbook {
+    name: "review_conditional_access",
+    title: "Review my Conditional Access",
+    description: "Read every Conditional Access policy in plain words, find the coverage gaps and conflicts, weigh the report-only policies by what they would have done, test key users with What-If, and propose fixes as report-only drafts.",
+    arguments: &[],
+    task: "Review this tenant's Conditional Access for an identity admin: what it enforces, what it leaves open, what contradicts itself, and what to change.",
+    steps: &[
+        step(
+            "list_ca_policies",
+            "Call list_ca_policies: every policy in plain words (who, apps, conditions, grant, state). Note which are on, report-only and off.",
+        ),
+        step(
+            "get_ca_coverage_gaps",
+            "Call get_ca_coverage_gaps: users and apps outside every enforced MFA policy, legacy authentication and the device code flow not blocked, break-glass exclusions, admins without phishing-resistant MFA, exclusion sprawl, stale report-only and disabled policies, missing risk policies. Keep each finding's evidence and its draft.",
+        ),
+        step(
+            "find_ca_policy_conflicts",
+            "Call find_ca_policy_conflicts: redundant and duplicated policies, blocks that shadow a grant, different sign-in frequencies for the same people (the strictest wins), policies to merge, exclusions no other policy covers.",
+        ),
+        step(
+            "get_ca_policy_impact",
+            "For each report-only policy, call get_ca_policy_impact with its name: who it would have blocked or challenged, per day — is it safe to enable?",
+        ),
+        step(
+            "evaluate_ca_what_if",
+            "Call evaluate_ca_what_if for a few key users (a Global Administrator, a member of the largest excluded group, a guest, a break-glass account) signing in to Exchange Online: which policies apply and why the others do not.",
+        ),
+        step(
+            "draft_ca_policy",
+            "For each gap worth closing, call draft_ca_policy with the finding's draft (adjusted to the tenant): check its warnings, conflicts and What-If before proposing it.",
+        ),
+    ],
+    conclusion: "Write the review in plain words: 1. What Conditional Access enforces today; 2. Gaps, most severe first, each with its evidence; 3. Conflicts and clean-up; 4. Report-only policies: enable, change or delete, with their results; 5. Proposed policies, each as the draft's summary and its name → id table. Then offer these changes; make none until the admin agrees, and show each preview first:",
+    remediation: &[
+        step(
+            "create_ca_policy_report_only",
+            "create_ca_policy_report_only with a reviewed draft's arguments — creates it in report-only state only, never enforced",
+        ),
+        step(
+            "update_ca_policy_assignments",
+            "update_ca_policy_assignments with policy=<name> and exclude_add={\"users\":[<break-glass UPNs>]} — for a policy that does not exclude the break-glass accounts",
+        ),
+    ],
 };
 
 /// The remediation steps offered at the end of a user investigation, in the order an incident
@@ -407,6 +456,26 @@ mod tests {
         let text = text("investigate_risky_user", &[("user", "karita@woodgrovebank.com")], &Selection::everything());
         assert!(text.contains("get_risky_user with user=karita@woodgrovebank.com"));
         assert!(text.contains("list_risk_detections"));
+    }
+
+    #[test]
+    fn the_ca_review_reads_finds_tests_then_drafts_and_creates_only_report_only() {
+        let text = text("review_conditional_access", &[], &Selection::everything());
+        let order = [
+            "list_ca_policies",
+            "get_ca_coverage_gaps",
+            "find_ca_policy_conflicts",
+            "get_ca_policy_impact",
+            "evaluate_ca_what_if",
+            "draft_ca_policy with",
+            "create_ca_policy_report_only with",
+        ];
+        let positions: Vec<usize> =
+            order.iter().map(|s| text.find(s).unwrap_or_else(|| panic!("{s} missing: {text}"))).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "steps out of order: {positions:?}");
+        assert!(text.contains("report-only state only"));
+        let reads = Selection { writes: vec![], ..Selection::everything() };
+        assert!(self::text("review_conditional_access", &[], &reads).contains("without `--allow-writes ca`"));
     }
 
     #[test]

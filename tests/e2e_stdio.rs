@@ -31,7 +31,16 @@ async fn prompts_chain_the_skills() {
     let client = spawn().await;
     let prompts = client.list_all_prompts().await.expect("prompts/list");
     let names: Vec<&str> = prompts.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["investigate_user", "investigate_risky_user", "triage_failed_sign_in", "prepare_access_audit"]);
+    assert_eq!(
+        names,
+        [
+            "investigate_user",
+            "investigate_risky_user",
+            "triage_failed_sign_in",
+            "prepare_access_audit",
+            "review_conditional_access"
+        ]
+    );
     let mut args = serde_json::Map::new();
     args.insert("user".into(), "karita@woodgrovebank.com".into());
     let prompt = client
@@ -51,5 +60,12 @@ async fn prompts_chain_the_skills() {
     let text = format!("{:?}", prompt.messages);
     assert!(text.contains("get_user with user=karita@woodgrovebank.com"), "{text}");
     assert!(text.contains("revoke_user_sessions with user=karita@woodgrovebank.com"), "{text}");
+
+    // The Conditional Access review takes no argument and ends with report-only drafts.
+    let prompt =
+        client.get_prompt(GetPromptRequestParams::new("review_conditional_access")).await.expect("prompts/get");
+    let text = format!("{:?}", prompt.messages);
+    assert!(text.contains("get_ca_coverage_gaps"), "{text}");
+    assert!(text.contains("create_ca_policy_report_only with"), "{text}");
     client.cancel().await.expect("shutdown");
 }

@@ -1663,3 +1663,237 @@ async fn triage_risky_agent_confirms_safe_and_is_beta_only() {
     assert!(!tools.iter().any(|t| t.name == "triage_risky_agent"));
     running.stop().await;
 }
+
+// =============================================================================================
+// Conditional Access writes: create_ca_policy_report_only previewed (no policy appears), then
+// confirmed — the policy is created report-only even though the intent asked for `enabled`,
+// with the break-glass accounts excluded, and list_ca_policies shows it; unknown names, an
+// invalid policy, an altered token and a replayed one change nothing. update_ca_policy_assignments
+// changes only `conditions.users` of a report-only policy at C2 and of an enforced one at C3
+// (the name re-typed); a break-glass exclusion is never removed.
+// =============================================================================================
+
+impl Running {
+    /// The tenant's Conditional Access policies as the emulator holds them.
+    async fn ca_policies(&self) -> Vec<Value> {
+        let (status, body) = self.graph("/identity/conditionalAccess/policies").await;
+        assert_eq!(status, 200, "{body}");
+        body["value"].as_array().cloned().unwrap_or_default()
+    }
+
+    async fn ca_policy(&self, code: &str) -> Value {
+        let id = entra_mcp::demo::tenant::story::ca_policy_id(code);
+        let (status, body) = self.graph(&format!("/identity/conditionalAccess/policies/{id}")).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+}
+
+/// A refusal that is not about the token: the given error kind, and no Graph write.
+fn ca_refused(answer: &common::Answer, kind: &str, says: &str) {
+    assert!(answer.is_error, "should be refused: {}", answer.text);
+    assert_eq!(answer.structured["error"]["kind"], kind, "{}", answer.text);
+    assert!(answer.text.contains(says), "`{}` should say {says}", answer.text);
+    let writes = answer.structured["graph_requests"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter(|r| !matches!(r["method"].as_str(), Some("GET")))
+                .filter(|r| {
+                    // What-If and getByIds are reads sent as POST.
+                    !r["path"].as_str().is_some_and(|p| p.ends_with("/evaluate") || p.ends_with("/getByIds"))
+                })
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(writes, 0, "nothing was written: {}", answer.structured["graph_requests"]);
+}
+
+#[tokio::test]
+async fn create_ca_policy_report_only_creates_report_only_even_when_enabled_is_asked() {
+    let running = start(Selection::everything(), &[]).await;
+    let before = running.ca_policies().await;
+    let args = json!({
+        "name": "CA100 MFA for Finance outside trusted locations",
+        "include": {"groups": ["Finance Department"]},
+        "apps": ["all"],
+        "conditions": {"exclude_locations": ["trusted"]},
+        "grant": {"controls": ["mfa"]},
+        "state": "enabled",
+    });
+
+    // The preview creates nothing and says the state will be report-only.
+    let preview = running.call("create_ca_policy_report_only", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C2");
+    assert!(preview.text.contains("created report-only"), "{}", preview.text);
+    assert!(preview.text.contains("\"state\":\"enabledForReportingButNotEnforced\""), "{}", preview.text);
+    assert_eq!(running.ca_policies().await, before, "a preview changes nothing");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Refusals, each leaving the policies as they were.
+    let mut altered = confirmation.clone().into_bytes();
+    let last = altered.len() - 2;
+    altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+    let mut forged = args.clone();
+    forged["confirm"] = json!(String::from_utf8(altered).expect("ASCII"));
+    refused(&running.call("create_ca_policy_report_only", forged).await, "altered");
+    let mut other = args.clone();
+    other["name"] = json!("CA101 Something else");
+    other["confirm"] = json!(confirmation);
+    refused(&running.call("create_ca_policy_report_only", other).await, "other arguments");
+    ca_refused(
+        &running
+            .call(
+                "create_ca_policy_report_only",
+                json!({"name": "CA102", "include": {"groups": ["Finanse Team"]}, "apps": ["all"], "grant": {"controls": ["mfa"]}}),
+            )
+            .await,
+        "not_found",
+        "Finance Team",
+    );
+    ca_refused(
+        &running
+            .call(
+                "create_ca_policy_report_only",
+                json!({"name": "CA103", "include": {"users": ["all"]}, "apps": ["all"], "grant": {"controls": ["block"]}}),
+            )
+            .await,
+        "invalid_input",
+        "locks the whole tenant out",
+    );
+    ca_refused(
+        &running
+            .call(
+                "create_ca_policy_report_only",
+                json!({"name": "CA104", "apps": ["all"], "grant": {"controls": ["mfa"]}}),
+            )
+            .await,
+        "invalid_input",
+        "names no one",
+    );
+    assert_eq!(running.ca_policies().await, before, "no refusal changed anything");
+    assert_eq!(running.demo().writes_applied(), 0);
+
+    // Confirmed: one policy more, report-only, break-glass accounts excluded.
+    let mut confirmed = args.clone();
+    confirmed["confirm"] = json!(confirmation);
+    let created = running.call("create_ca_policy_report_only", confirmed.clone()).await;
+    assert!(!created.is_error, "{}", created.text);
+    assert_eq!(created.structured["state"], "report-only");
+    assert!(created.structured["state_note"].as_str().is_some_and(|n| n.contains("`enabled`")), "{}", created.text);
+    assert_eq!(running.demo().writes_applied(), 1);
+    let after = running.ca_policies().await;
+    assert_eq!(after.len(), before.len() + 1);
+    let new = after
+        .iter()
+        .find(|p| p["displayName"] == "CA100 MFA for Finance outside trusted locations")
+        .expect("the created policy");
+    assert_eq!(new["state"], "enabledForReportingButNotEnforced");
+    assert_eq!(new["id"], created.structured["id"]);
+    let excluded: Vec<&str> = new["conditions"]["users"]["excludeUsers"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let story = entra_mcp::demo::tenant::story::user_id;
+    assert!(excluded.contains(&story("breakglass01").as_str()) && excluded.contains(&story("breakglass02").as_str()));
+    assert_eq!(new["conditions"]["locations"]["excludeLocations"], json!(["AllTrusted"]));
+
+    // It is listed like any other policy.
+    let listed = running.call("list_ca_policies", json!({})).await;
+    assert!(!listed.is_error, "{}", listed.text);
+    assert!(listed.text.contains("CA100 MFA for Finance outside trusted locations"), "{}", listed.text);
+
+    // The same confirmation again creates nothing more.
+    let again = running.call("create_ca_policy_report_only", confirmed).await;
+    assert!(again.is_error, "{}", again.text);
+    assert_eq!(running.ca_policies().await.len(), before.len() + 1);
+    assert_eq!(running.demo().writes_applied(), 1);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn update_ca_policy_assignments_changes_only_users_and_keeps_break_glass_excluded() {
+    let running = start(Selection::everything(), &[]).await;
+    let story = entra_mcp::demo::tenant::story::user_id;
+
+    // A report-only policy: C2, no re-typed name.
+    let ca009 = running.ca_policy("CA009").await;
+    let args = json!({"policy": "CA009", "exclude_add": {"users": [KARITA]}});
+    let preview = running.call("update_ca_policy_assignments", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C2");
+    assert_eq!(running.ca_policy("CA009").await, ca009, "a preview changes nothing");
+    let mut confirmed = args.clone();
+    confirmed["confirm"] = json!(confirmation);
+    let applied = running.call("update_ca_policy_assignments", confirmed.clone()).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    let after = running.ca_policy("CA009").await;
+    let excluded = after["conditions"]["users"]["excludeUsers"].as_array().cloned().unwrap_or_default();
+    assert!(excluded.contains(&json!(story("karita"))), "{after}");
+    assert!(excluded.contains(&json!(story("breakglass01"))), "break-glass stays excluded");
+    assert_eq!(after["conditions"]["applications"], ca009["conditions"]["applications"], "only users change");
+    assert_eq!(after["sessionControls"], ca009["sessionControls"]);
+    assert_eq!(after["state"], "enabledForReportingButNotEnforced");
+    assert_eq!(running.demo().writes_applied(), 1);
+    // Used once: Karita is excluded now, so the same change has nothing left to do.
+    refused(&running.call("update_ca_policy_assignments", confirmed).await, "already");
+
+    // An enforced policy: C3, the name re-typed.
+    let ca003 = running.ca_policy("CA003").await;
+    let args = json!({"policy": "CA003", "include_add": {"groups": ["Finance Team"]}});
+    let preview = running.call("update_ca_policy_assignments", args.clone()).await;
+    let confirmation = token(&preview);
+    assert_eq!(preview.structured["tier"], "C3");
+    assert_eq!(preview.structured["confirm_target_required"], "CA003 MFA for all users");
+    let mut confirmed = args.clone();
+    confirmed["confirm"] = json!(confirmation);
+    refused(&running.call("update_ca_policy_assignments", confirmed.clone()).await, "confirm_target");
+    confirmed["confirm_target"] = json!("CA003");
+    refused(&running.call("update_ca_policy_assignments", confirmed.clone()).await, "does not match");
+    assert_eq!(running.ca_policy("CA003").await, ca003, "refusals change nothing");
+
+    // Never a break-glass exclusion removed; never a policy left without an inclusion; never an
+    // unknown name.
+    let ca001 = running.ca_policy("CA001").await;
+    ca_refused(
+        &running
+            .call(
+                "update_ca_policy_assignments",
+                json!({"policy": "CA001", "exclude_remove": {"users": ["breakglass01@woodgrovebank.onmicrosoft.com"]}}),
+            )
+            .await,
+        "invalid_input",
+        "break-glass",
+    );
+    ca_refused(
+        &running
+            .call(
+                "update_ca_policy_assignments",
+                json!({"policy": "CA008", "include_remove": {"groups": ["Finance Department"]}}),
+            )
+            .await,
+        "invalid_input",
+        "include no one",
+    );
+    ca_refused(
+        &running
+            .call("update_ca_policy_assignments", json!({"policy": "CA001", "exclude_add": {"groups": ["Sales Teem"]}}))
+            .await,
+        "not_found",
+        "Sales Team",
+    );
+    assert_eq!(running.ca_policy("CA001").await, ca001);
+    assert_eq!(running.demo().writes_applied(), 1);
+
+    // The right name re-typed applies it.
+    confirmed["confirm_target"] = json!("CA003 MFA for all users");
+    let applied = running.call("update_ca_policy_assignments", confirmed).await;
+    assert!(!applied.is_error, "{}", applied.text);
+    let after = running.ca_policy("CA003").await;
+    let finance_team = entra_mcp::demo::tenant::story::group_id("Finance Team");
+    assert!(after["conditions"]["users"]["includeGroups"].as_array().is_some_and(|g| g.contains(&json!(finance_team))));
+    assert_eq!(after["conditions"]["users"]["excludeGroups"], ca003["conditions"]["users"]["excludeGroups"]);
+    assert_eq!(running.demo().writes_applied(), 2);
+    running.stop().await;
+}

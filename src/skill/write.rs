@@ -127,6 +127,12 @@ impl WriteGuard {
         WriteGuard { confirmer, break_glass }
     }
 
+    /// The configured break-glass accounts (UPNs or object ids, lower case), for the writes that
+    /// must keep them excluded (a new Conditional Access policy).
+    pub fn break_glass(&self) -> &[String] {
+        &self.break_glass
+    }
+
     pub fn is_break_glass(&self, id: &str, upn: Option<&str>) -> bool {
         let id = id.to_ascii_lowercase();
         let upn = upn.map(str::to_ascii_lowercase);

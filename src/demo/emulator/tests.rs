@@ -344,7 +344,9 @@ async fn what_if_for_karita_from_the_netherlands_with_high_risk() {
     assert_eq!(by_code("CA006")["analysisReasons"], "location");
     assert_eq!(by_code("CA007")["analysisReasons"], "userRisk");
     assert_eq!(by_code("CA010")["analysisReasons"], "policyNotEnabled");
-    assert_eq!(answer["value"].as_array().map(Vec::len), Some(10));
+    assert_eq!(by_code("CA013")["analysisReasons"], "users");
+    assert_eq!(by_code("CA012")["policyApplies"], true);
+    assert_eq!(answer["value"].as_array().map(Vec::len), Some(17));
 }
 
 #[tokio::test]

@@ -229,8 +229,28 @@ fn ref_writes(navigation: &Navigation) -> GraphResult<super::sets::RefWrites> {
 pub fn plan_update(set: &'static EntitySet, current: &Value, body: &[u8]) -> GraphResult<Change> {
     let id = current.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
     let body = object_body(set, body)?;
-    let properties = checked_properties(set, body, |name| current.get(name).filter(|v| !v.is_null()))?;
+    let mut properties = checked_properties(set, body, |name| current.get(name).filter(|v| !v.is_null()))?;
+    for name in set.writes.merged.iter() {
+        if let (Some(Value::Object(given)), Some(Value::Object(stored))) = (properties.get(name), current.get(name)) {
+            let mut merged = stored.clone();
+            merge_into(&mut merged, given);
+            properties.insert(name.into(), Value::Object(merged));
+        }
+    }
     Ok(Change::Update { set, id, properties })
+}
+
+/// Sets every property of `given` on `stored`, descending into nested objects so that what
+/// the body leaves out keeps its value; arrays and plain values are replaced.
+fn merge_into(stored: &mut Map<String, Value>, given: &Map<String, Value>) {
+    for (name, value) in given {
+        match (stored.get_mut(name), value) {
+            (Some(Value::Object(inner)), Value::Object(nested)) => merge_into(inner, nested),
+            _ => {
+                stored.insert(name.clone(), value.clone());
+            }
+        }
+    }
 }
 
 /// `POST {set}`: the new item, with the id it is given and the stamps of its creation.

@@ -617,3 +617,22 @@ async fn collection_actions_survive_re_anchoring() {
     assert_eq!(before[4]["riskState"], "confirmedSafe");
     assert_eq!(graph.writes_applied(), 3);
 }
+
+/// Graph keeps every condition a policy PATCH leaves out: only `conditions.users` changes.
+#[tokio::test]
+async fn a_policy_patch_merges_into_its_conditions() {
+    let graph = start().await;
+    let client = Client::new(&graph);
+    let path = format!("/v1.0/identity/conditionalAccess/policies/{}", story::ca_policy_id("CA009"));
+    let (_, before) = client.json(&path).await;
+    let mut users = before["conditions"]["users"].clone();
+    users["excludeUsers"] = json!([story::user_id("breakglass01"), story::user_id("breakglass02"), story::karita_id()]);
+    let status = no_content(client.patch(&path, &json!({"conditions": {"users": users}}))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, after) = client.json(&path).await;
+    assert_eq!(after["conditions"]["users"]["excludeUsers"].as_array().map(Vec::len), Some(3));
+    assert_eq!(after["conditions"]["applications"], before["conditions"]["applications"], "apps are kept");
+    assert_eq!(after["sessionControls"], before["sessionControls"]);
+    assert_eq!(after["state"], "enabledForReportingButNotEnforced");
+    assert_ne!(after["modifiedDateTime"], before["modifiedDateTime"]);
+}

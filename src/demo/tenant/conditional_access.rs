@@ -1,14 +1,29 @@
-//! Conditional Access: the ten policies CA001–CA010 of the story, exactly as its table, and the
-//! named locations they use (trusted HQ and Branches, Restricted countries).
+//! Conditional Access: the policies CA001–CA010 of the story, exactly as its table, the
+//! estate that grew around them (CA011–CA017), and the named locations they use (trusted HQ
+//! and Branches, Restricted countries).
 //!
 //! The policies are real Graph `conditionalAccessPolicy` resources, so the What-If evaluator
 //! reads its rules straight from them and a policy change here changes every answer.
+//!
+//! The estate carries, on purpose, every finding an admin's review should make:
+//! - break-glass accounts excluded everywhere but CA006;
+//! - legacy authentication blocked only in report-only (CA002, for 120 days) and, enforced, by
+//!   CA011, which leaves Exchange Online out — where every legacy sign-in goes;
+//! - admins held to plain MFA (CA001), not a phishing-resistant strength;
+//! - nothing blocks the device code flow;
+//! - CA008 (8 h) and CA009 (1 h, report-only) set different sign-in frequencies for Finance;
+//! - CA012 lies inside CA003 with the same grant (redundant);
+//! - CA014's MFA from restricted countries never matters: CA006 blocks those sign-ins;
+//! - CA015 and CA016 differ only in their apps (one policy would do);
+//! - CA017 targets Project Phoenix, a group deleted nine days ago, so it matches no one;
+//! - CA013 asks guests for MFA in report-only since three weeks ago; no enforced MFA covers
+//!   guests or the 40 members of *CA Exclusions*.
 
 use serde_json::{Value, json};
 
 use super::apps::{self, AZURE_MANAGEMENT};
 use super::clock::Clock;
-use super::groups::{CA_EXCLUSIONS, FINANCE_DEPARTMENT};
+use super::groups::{CA_EXCLUSIONS, DELETED_GROUP, FINANCE_DEPARTMENT};
 use super::ids;
 use super::people::member_id;
 use super::roles;
@@ -34,6 +49,13 @@ pub const POLICIES: &[(&str, &str)] = &[
     ("CA008", "CA008 Finance sign-in frequency 8 hours"),
     ("CA009", "CA009 Finance sign-in frequency 1 hour"),
     ("CA010", "CA010 MFA for Azure management"),
+    ("CA011", "CA011 Block legacy authentication except Exchange"),
+    ("CA012", "CA012 MFA for Microsoft 365 apps"),
+    ("CA013", "CA013 MFA for guests"),
+    ("CA014", "CA014 MFA from restricted countries"),
+    ("CA015", "CA015 Block guests from Azure management"),
+    ("CA016", "CA016 Block guests from admin portals"),
+    ("CA017", "CA017 MFA for Project Phoenix"),
 ];
 
 /// The display name of a policy by code (`CA004`).
@@ -64,7 +86,13 @@ fn break_glass() -> Vec<String> {
     vec![member_id("breakglass01"), member_id("breakglass02")]
 }
 
-/// Everything that varies between the ten policies; the rest of the resource is boilerplate.
+/// Days since the policy with this code was created (0 for an unknown code): a sign-in older
+/// than its policy does not list it.
+pub fn policy_created_days_ago(code: &str) -> i64 {
+    rules().into_iter().find(|r| r.code == code).map_or(0, |r| r.created_days_ago)
+}
+
+/// Everything that varies between the policies; the rest of the resource is boilerplate.
 struct Rule {
     code: &'static str,
     state: &'static str,
@@ -76,6 +104,8 @@ struct Rule {
     exclude_groups: Vec<String>,
     include_roles: Vec<String>,
     exclude_guests: bool,
+    /// Targets every kind of guest and external user (instead of `include_users`).
+    include_guests: bool,
     include_applications: Vec<String>,
     exclude_applications: Vec<String>,
     client_app_types: Vec<&'static str>,
@@ -99,6 +129,7 @@ impl Rule {
             exclude_groups: Vec::new(),
             include_roles: Vec::new(),
             exclude_guests: false,
+            include_guests: false,
             include_applications: vec!["All".into()],
             exclude_applications: Vec::new(),
             client_app_types: vec!["all"],
@@ -164,20 +195,79 @@ fn rules() -> Vec<Rule> {
     ca010.include_applications = vec![AZURE_MANAGEMENT.into()];
     ca010.grant = Some(("OR", vec!["mfa"]));
 
-    vec![ca001, ca002, ca003, ca004, ca005, ca006, ca007, ca008, ca009, ca010]
+    // Enforced for every app but Exchange Online, which the branches' old ActiveSync phones
+    // still need: the one app every legacy client signs in to stays open.
+    let mut ca011 = Rule::new("CA011", "enabled", 150, 150);
+    ca011.client_app_types = vec!["exchangeActiveSync", "other"];
+    ca011.exclude_applications = vec![apps::EXCHANGE_ONLINE.into()];
+    ca011.grant = Some(("OR", vec!["block"]));
+
+    // Older than CA003 and never retired: the same people, a subset of its apps, the same grant.
+    let mut ca012 = Rule::new("CA012", "enabled", 900, 400);
+    ca012.exclude_groups = vec![ids::group_id(CA_EXCLUSIONS)];
+    ca012.exclude_guests = true;
+    ca012.include_applications = vec!["Office365".into()];
+    ca012.grant = Some(("OR", vec!["mfa"]));
+
+    let mut ca013 = Rule::new("CA013", "enabledForReportingButNotEnforced", 21, 21);
+    ca013.include_users = Vec::new();
+    ca013.include_guests = true;
+    ca013.grant = Some(("OR", vec!["mfa"]));
+
+    // Written before CA006 blocked the same sign-ins outright.
+    let mut ca014 = Rule::new("CA014", "enabled", 700, 650);
+    ca014.locations = Some(json!({
+        "includeLocations": [ids::named_location_id(RESTRICTED_COUNTRIES)],
+        "excludeLocations": [],
+    }));
+    ca014.grant = Some(("OR", vec!["mfa"]));
+
+    let mut ca015 = Rule::new("CA015", "enabled", 350, 350);
+    ca015.include_users = Vec::new();
+    ca015.include_guests = true;
+    ca015.include_applications = vec![AZURE_MANAGEMENT.into()];
+    ca015.grant = Some(("OR", vec!["block"]));
+
+    let mut ca016 = Rule::new("CA016", "enabled", 180, 180);
+    ca016.include_users = Vec::new();
+    ca016.include_guests = true;
+    ca016.include_applications = vec!["MicrosoftAdminPortals".into()];
+    ca016.grant = Some(("OR", vec!["block"]));
+
+    // The pilot group was deleted nine days ago; Entra keeps its id in the policy.
+    let mut ca017 = Rule::new("CA017", "enabled", 280, 280);
+    ca017.include_users = Vec::new();
+    ca017.include_groups = vec![ids::group_id(DELETED_GROUP)];
+    ca017.grant = Some(("OR", vec!["mfa"]));
+
+    vec![
+        ca001, ca002, ca003, ca004, ca005, ca006, ca007, ca008, ca009, ca010, ca011, ca012, ca013, ca014, ca015, ca016,
+        ca017,
+    ]
 }
 
 /// The guest types Entra lists when a policy targets "all guest and external users".
 const ALL_GUEST_TYPES: &str =
     "internalGuest,b2bCollaborationGuest,b2bCollaborationMember,b2bDirectConnectUser,otherExternalUser,serviceProvider";
 
-/// The ten policies as Graph `conditionalAccessPolicy` resources.
+/// The policies as Graph `conditionalAccessPolicy` resources.
 pub fn policies(clock: &Clock) -> Vec<Value> {
     rules().into_iter().map(|rule| policy_json(&rule, clock)).collect()
 }
 
 fn policy_json(rule: &Rule, clock: &Clock) -> Value {
     let guests = if rule.exclude_guests {
+        json!({
+            "guestOrExternalUserTypes": ALL_GUEST_TYPES,
+            "externalTenants": {
+                "@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants",
+                "membershipKind": "all",
+            },
+        })
+    } else {
+        Value::Null
+    };
+    let include_guests = if rule.include_guests {
         json!({
             "guestOrExternalUserTypes": ALL_GUEST_TYPES,
             "externalTenants": {
@@ -248,7 +338,7 @@ fn policy_json(rule: &Rule, clock: &Clock) -> Value {
                 "excludeGroups": rule.exclude_groups,
                 "includeRoles": rule.include_roles,
                 "excludeRoles": [],
-                "includeGuestsOrExternalUsers": null,
+                "includeGuestsOrExternalUsers": include_guests,
                 "excludeGuestsOrExternalUsers": guests,
             },
         },

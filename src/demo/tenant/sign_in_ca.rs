@@ -1,13 +1,14 @@
 //! The Conditional Access part of a sign-in record: `appliedConditionalAccessPolicies` and
 //! `conditionalAccessStatus`, derived from who signed in, to what, how and from where, by the
-//! same rules as the story's CA001–CA010 table.
+//! same rules as the policies of `conditional_access.rs` (CA001–CA017).
 //!
 //! The rules are restated here rather than read from the policy JSON because generating
-//! 100,000 sign-ins must stay cheap; the What-If evaluator is the general one.
+//! 100,000 sign-ins must stay cheap; the What-If evaluator is the general one. A sign-in lists
+//! only the policies that existed when it happened, as Entra's log does.
 
 use serde_json::{Value, json};
 
-use super::conditional_access::POLICIES;
+use super::conditional_access::{POLICIES, policy_created_days_ago};
 use super::ids;
 
 /// The kind of app signed in to, as far as the policies distinguish apps.
@@ -19,7 +20,18 @@ pub enum AppClass {
     AzureManagement,
     /// Legacy Reports Portal (excluded from CA003).
     LegacyReports,
+    /// Exchange Online: in the Office 365 app group (CA012), and left out of CA011's legacy
+    /// block.
+    ExchangeOnline,
+    /// Teams, SharePoint Online and OfficeHome: the rest of the Office 365 app group (CA012).
+    Office365,
     Other,
+}
+
+impl AppClass {
+    fn office_365(self) -> bool {
+        matches!(self, AppClass::ExchangeOnline | AppClass::Office365)
+    }
 }
 
 /// What the policies look at in one sign-in.
@@ -45,6 +57,9 @@ pub struct CaContext {
     /// The password was wrong (or the account unusable): enforced policies are not reached,
     /// report-only policies are still evaluated.
     pub primary_failed: bool,
+    /// Seconds relative to the anchor (negative: in the past): policies created later are not
+    /// listed.
+    pub offset_seconds: i64,
 }
 
 /// The requirement a policy imposes when it applies.
@@ -64,14 +79,32 @@ enum State {
     Disabled,
 }
 
-/// One policy's id and name, computed once per tenant.
+/// One policy as a sign-in sees it.
+struct Entry {
+    code: &'static str,
+    id: String,
+    name: &'static str,
+    /// When the policy was created, in seconds relative to the anchor.
+    created_offset: i64,
+}
+
+/// Each policy's id, name and creation, computed once per tenant.
 pub struct CaCatalog {
-    entries: Vec<(String, &'static str)>,
+    entries: Vec<Entry>,
 }
 
 impl CaCatalog {
     pub fn new() -> CaCatalog {
-        CaCatalog { entries: POLICIES.iter().map(|(code, name)| (ids::ca_policy_id(code), *name)).collect() }
+        let entries = POLICIES
+            .iter()
+            .map(|&(code, name)| Entry {
+                code,
+                id: ids::ca_policy_id(code),
+                name,
+                created_offset: -policy_created_days_ago(code) * 24 * 3600,
+            })
+            .collect();
+        CaCatalog { entries }
     }
 
     /// The applied policies and the overall `conditionalAccessStatus`.
@@ -81,9 +114,10 @@ impl CaCatalog {
         let applied: Vec<Value> = self
             .entries
             .iter()
-            .enumerate()
-            .map(|(index, (id, name))| {
-                let (state, applies, requirement) = rule(index, ctx);
+            .filter(|entry| entry.created_offset <= ctx.offset_seconds)
+            .map(|entry| {
+                let (id, name) = (&entry.id, entry.name);
+                let (state, applies, requirement) = rule(entry.code, ctx);
                 let result = match state {
                     State::Disabled => "notEnabled",
                     State::Enabled if !applies || ctx.primary_failed => "notApplied",
@@ -100,6 +134,9 @@ impl CaCatalog {
                     State::ReportOnly => {
                         if satisfied(requirement, ctx) {
                             "reportOnlySuccess"
+                        } else if matches!(requirement, Requirement::Mfa) {
+                            // The user would have been asked for MFA.
+                            "reportOnlyInterrupted"
                         } else {
                             "reportOnlyFailure"
                         }
@@ -140,28 +177,34 @@ impl Default for CaCatalog {
     }
 }
 
-/// The story's table: state, whether the policy applies to this sign-in, and its requirement.
-fn rule(index: usize, c: &CaContext) -> (State, bool, Requirement) {
+/// The policies' rules: state, whether the policy applies to this sign-in, and its
+/// requirement.
+fn rule(code: &str, c: &CaContext) -> (State, bool, Requirement) {
     let covered = !c.break_glass;
-    match index {
-        0 => (State::Enabled, covered && c.admin, Requirement::Mfa),
-        1 => (State::ReportOnly, covered && c.legacy_client, Requirement::Block),
-        2 => (State::Enabled, covered && !c.excluded && !c.guest && c.app != AppClass::LegacyReports, Requirement::Mfa),
-        3 => (State::Enabled, covered && c.sign_in_risk == "high", Requirement::Block),
-        4 => (State::Enabled, covered && c.app == AppClass::Finance, Requirement::CompliantDevice),
-        5 => (State::Enabled, c.restricted_country, Requirement::Block),
-        6 => (State::ReportOnly, covered && c.user_risk_high, Requirement::MfaAndPasswordChange),
-        7 => (
-            State::Enabled,
-            covered && c.finance_department && c.app == AppClass::Finance,
-            Requirement::SignInFrequency,
-        ),
-        8 => (
-            State::ReportOnly,
-            covered && c.finance_department && c.app == AppClass::Finance,
-            Requirement::SignInFrequency,
-        ),
-        _ => (State::Disabled, c.app == AppClass::AzureManagement, Requirement::Mfa),
+    let finance = covered && c.finance_department && c.app == AppClass::Finance;
+    let guest_admin_app = covered && c.guest && c.app == AppClass::AzureManagement;
+    match code {
+        "CA001" => (State::Enabled, covered && c.admin, Requirement::Mfa),
+        "CA002" => (State::ReportOnly, covered && c.legacy_client, Requirement::Block),
+        "CA003" => {
+            (State::Enabled, covered && !c.excluded && !c.guest && c.app != AppClass::LegacyReports, Requirement::Mfa)
+        }
+        "CA004" => (State::Enabled, covered && c.sign_in_risk == "high", Requirement::Block),
+        "CA005" => (State::Enabled, covered && c.app == AppClass::Finance, Requirement::CompliantDevice),
+        "CA006" => (State::Enabled, c.restricted_country, Requirement::Block),
+        "CA007" => (State::ReportOnly, covered && c.user_risk_high, Requirement::MfaAndPasswordChange),
+        "CA008" => (State::Enabled, finance, Requirement::SignInFrequency),
+        "CA009" => (State::ReportOnly, finance, Requirement::SignInFrequency),
+        "CA010" => (State::Disabled, c.app == AppClass::AzureManagement, Requirement::Mfa),
+        "CA011" => {
+            (State::Enabled, covered && c.legacy_client && c.app != AppClass::ExchangeOnline, Requirement::Block)
+        }
+        "CA012" => (State::Enabled, covered && !c.excluded && !c.guest && c.app.office_365(), Requirement::Mfa),
+        "CA013" => (State::ReportOnly, covered && c.guest, Requirement::Mfa),
+        "CA014" => (State::Enabled, covered && c.restricted_country, Requirement::Mfa),
+        "CA015" | "CA016" => (State::Enabled, guest_admin_app, Requirement::Block),
+        // CA017 targets a deleted group: nobody.
+        _ => (State::Enabled, false, Requirement::Mfa),
     }
 }
 

@@ -23,6 +23,8 @@ fn app_class(app: &AppUse) -> AppClass {
         apps::FINANCE_PORTAL | apps::TREASURY_FORECAST => AppClass::Finance,
         "Azure Portal" => AppClass::AzureManagement,
         apps::LEGACY_REPORTS => AppClass::LegacyReports,
+        "Office 365 Exchange Online" => AppClass::ExchangeOnline,
+        "Microsoft Teams" | "Office 365 SharePoint Online" | "OfficeHome" => AppClass::Office365,
         _ => AppClass::Other,
     }
 }
@@ -255,6 +257,7 @@ impl SignInLog {
             mfa_done: e.mfa_done,
             device_compliant: device.is_some_and(|d| d.compliant),
             primary_failed: matches!(e.error_code, 50126 | 50053 | 50055 | 50057 | 700016),
+            offset_seconds: e.offset_seconds,
         };
         self.catalog.evaluate(&ctx)
     }

@@ -320,6 +320,7 @@ fn story_incidents(cast: &Cast<'_>, out: &mut Vec<Event>) {
         e.risk_level = "medium";
         e.risk_event_types = &["unfamiliarFeatures"];
         e.additional_details = None;
+        e.mfa_done = false;
     });
     push("nikolai.ivanov", "unfamiliar", -4 * 24 * HOUR - 9 * HOUR, &|e| {
         e.app = OUTLOOK_WEB;
@@ -405,6 +406,11 @@ fn background(cast: &Cast<'_>, index: usize, person: &Person, seed: u64, out: &m
         } else {
             "MFA requirement satisfied by claim in the token"
         });
+        if person.guest {
+            // No enforced policy asks guests for MFA (CA013 only reports what it would ask).
+            e.mfa_done = false;
+            e.additional_details = None;
+        }
         let roll = rng.below(100);
         match roll {
             0..=86 => out.push(e),

@@ -200,9 +200,18 @@ fn nesting_puts_karita_in_finance_app_users() {
 fn conditional_access_matches_the_table() {
     let t = generate_at(pinned(), 0, 1);
     let states: Vec<&str> = t.conditional_access_policies.items().iter().map(|p| str_of(p, "/state")).collect();
-    assert_eq!(states.len(), 10);
+    assert_eq!(states.len(), 17);
     assert_eq!(states[1], "enabledForReportingButNotEnforced");
     assert_eq!(states[9], "disabled");
+    assert_eq!(states.iter().filter(|s| **s == "enabledForReportingButNotEnforced").count(), 4);
+    // Every policy but CA006 excludes both break-glass accounts.
+    for policy in t.conditional_access_policies.items() {
+        let excluded = policy["conditions"]["users"]["excludeUsers"].as_array().map_or(0, Vec::len);
+        let expected = if policy["id"] == story::ca_policy_id("CA006").as_str() { 0 } else { 2 };
+        assert_eq!(excluded, expected, "{}", policy["displayName"]);
+    }
+    // Nothing blocks the device code flow.
+    assert!(t.conditional_access_policies.items().iter().all(|p| p["conditions"]["authenticationFlows"].is_null()));
     let ca006 = t.conditional_access_policies.get(&story::ca_policy_id("CA006")).expect("CA006");
     assert_eq!(ca006["conditions"]["users"]["excludeUsers"], serde_json::json!([]));
     let ca001 = t.conditional_access_policies.get(&story::ca_policy_id("CA001")).expect("CA001");
@@ -240,4 +249,46 @@ fn story_audits_are_in_the_log() {
     // Newest first.
     let times: Vec<&str> = audits.iter().map(|a| str_of(a, "/activityDateTime")).collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]));
+}
+
+/// The report-only policies leave evidence in the sign-in log, and a sign-in lists only the
+/// policies that existed when it happened.
+#[test]
+fn report_only_results_are_in_the_sign_in_log() {
+    let t = generate_at(pinned(), 0, 1);
+    let all = sign_ins(&t);
+    let result_of = |s: &Value, code: &str| -> Option<String> {
+        let id = story::ca_policy_id(code);
+        s["appliedConditionalAccessPolicies"]
+            .as_array()
+            .and_then(|a| a.iter().find(|p| p["id"] == id.as_str()))
+            .map(|p| str_of(p, "/result").to_string())
+    };
+    let users_with = |code: &str, result: &str, days: f64| -> HashSet<String> {
+        all.iter()
+            .filter(|s| hours_ago(&t, str_of(s, "/createdDateTime")) <= days * 24.0)
+            .filter(|s| result_of(s, code).as_deref() == Some(result))
+            .map(|s| str_of(s, "/userId").to_string())
+            .collect()
+    };
+    // CA002 would have blocked the spray's IMAP attempts and the branches' ActiveSync phones,
+    // which CA011 (enforced) leaves alone because they go to Exchange Online.
+    let legacy = users_with("CA002", "reportOnlyFailure", 14.0);
+    assert!(legacy.len() >= 9, "{}", legacy.len());
+    assert!(legacy.contains(&story::user_id("julia.costa")) || legacy.contains(&story::user_id("peter.jansen")));
+    let eas = all.iter().find(|s| s["clientAppUsed"] == "Exchange ActiveSync").expect("an ActiveSync sign-in");
+    assert_eq!(result_of(eas, "CA011").as_deref(), Some("notApplied"));
+    // CA013 would have asked guests for MFA; it exists for three weeks only.
+    assert!(users_with("CA013", "reportOnlyInterrupted", 14.0).len() >= 5);
+    let old_guest = all
+        .iter()
+        .find(|s| s["userType"] == "guest" && hours_ago(&t, str_of(s, "/createdDateTime")) > 22.0 * 24.0)
+        .expect("an older guest sign-in");
+    assert_eq!(result_of(old_guest, "CA013"), None);
+    // CA009 reports its one-hour frequency for Finance on the Finance apps.
+    assert!(!users_with("CA009", "reportOnlySuccess", 6.0).is_empty());
+    // Ivan's sign-in from Moscow: CA006 blocked it, CA014's MFA never came into play.
+    let moscow = t.sign_ins.get(&ids::object_id("signIn", "story/moscow")).expect("Moscow").json().into_owned();
+    assert_eq!(result_of(&moscow, "CA006").as_deref(), Some("failure"));
+    assert_eq!(result_of(&moscow, "CA017").as_deref(), Some("notApplied"));
 }

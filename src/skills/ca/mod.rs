@@ -11,6 +11,13 @@ pub mod names;
 pub mod policies;
 pub mod words;
 
+// Coverage, conflicts, drafts and the CA writes: `analysis.rs` (who a policy covers today, how
+// two policies compare), `conflicts.rs` (the pairwise rules), `intent.rs` (an admin's intent
+// as a valid report-only policy body).
+pub mod analysis;
+pub mod conflicts;
+pub mod intent;
+
 crate::toolset! {
     list_ca_policies,
     get_ca_policy,
@@ -20,4 +27,9 @@ crate::toolset! {
     list_authentication_strengths,
     list_ca_templates,
     get_ca_policy_impact,
+    get_ca_coverage_gaps,
+    find_ca_policy_conflicts,
+    draft_ca_policy,
+    create_ca_policy_report_only,
+    update_ca_policy_assignments,
 }

@@ -101,7 +101,7 @@ fn closest(all: &[ConditionalAccessPolicy], wanted: &str) -> Vec<String> {
 }
 
 /// Levenshtein distance, on characters.
-fn distance(a: &str, b: &str) -> usize {
+pub fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

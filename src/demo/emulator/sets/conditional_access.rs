@@ -23,7 +23,7 @@ pub static SETS: &[EntitySet] = &[
         count_segment: false,
         navigations: &[],
         actions: &[],
-        writes: Writes { required: Words("displayName conditions"), ..POLICY_WRITES },
+        writes: Writes { required: Words("displayName conditions"), merged: Words("conditions"), ..POLICY_WRITES },
     },
     EntitySet {
         path: "identity/conditionalAccess/namedLocations",

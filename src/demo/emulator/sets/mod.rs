@@ -384,6 +384,10 @@ pub struct Writes {
     pub recycle: Option<fn(&mut Tenant) -> &mut Arc<Collection>>,
     /// Runs after any write to the set (rebuilding an index).
     pub after_write: Option<fn(&mut Tenant)>,
+    /// Complex properties a `PATCH` merges into the stored value rather than replacing: a
+    /// Conditional Access policy's `conditions`, where Graph keeps every condition the body
+    /// leaves out.
+    pub merged: Words,
     /// `POST {set}` that Graph treats as a request to act on rather than an object to store
     /// (PIM's schedule requests): the set's own rules decide what it changes and what the
     /// stored item says. Journaled like every write.
@@ -422,6 +426,7 @@ pub const READ_ONLY: Writes = Writes {
     recycle: None,
     after_write: None,
     create_with: None,
+    merged: Words(""),
 };
 
 /// A set Graph creates, updates and deletes items of.
