@@ -346,7 +346,8 @@ async fn what_if_for_karita_from_the_netherlands_with_high_risk() {
     assert_eq!(by_code("CA010")["analysisReasons"], "policyNotEnabled");
     assert_eq!(by_code("CA013")["analysisReasons"], "users");
     assert_eq!(by_code("CA012")["policyApplies"], true);
-    assert_eq!(answer["value"].as_array().map(Vec::len), Some(17));
+    assert_eq!(by_code("CA018")["analysisReasons"], "policyNotEnabled");
+    assert_eq!(answer["value"].as_array().map(Vec::len), Some(18));
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! Conditional Access: the policies CA001–CA010 of the story, exactly as its table, the
-//! estate that grew around them (CA011–CA017), and the named locations they use (trusted HQ
+//! estate that grew around them (CA011–CA018), and the named locations they use (trusted HQ
 //! and Branches, Restricted countries).
 //!
 //! The policies are real Graph `conditionalAccessPolicy` resources, so the What-If evaluator
@@ -16,6 +16,8 @@
 //! - CA014's MFA from restricted countries never matters: CA006 blocks those sign-ins;
 //! - CA015 and CA016 differ only in their apps (one policy would do);
 //! - CA017 targets Project Phoenix, a group deleted nine days ago, so it matches no one;
+//! - CA018, off, would hold Global Administrators outside the trusted locations to the custom
+//!   FIDO2 strength — the only policy using a strength or a trusted-location exclusion;
 //! - CA013 asks guests for MFA in report-only since three weeks ago; no enforced MFA covers
 //!   guests or the 40 members of *CA Exclusions*.
 
@@ -56,6 +58,7 @@ pub const POLICIES: &[(&str, &str)] = &[
     ("CA015", "CA015 Block guests from Azure management"),
     ("CA016", "CA016 Block guests from admin portals"),
     ("CA017", "CA017 MFA for Project Phoenix"),
+    ("CA018", "CA018 Phishing-resistant MFA for Global Administrators"),
 ];
 
 /// The display name of a policy by code (`CA004`).
@@ -113,6 +116,8 @@ struct Rule {
     sign_in_risk: Vec<&'static str>,
     user_risk: Vec<&'static str>,
     grant: Option<(&'static str, Vec<&'static str>)>,
+    /// An authentication strength required instead of built-in controls: (id, name).
+    strength: Option<(String, &'static str)>,
     sign_in_frequency_hours: Option<u32>,
 }
 
@@ -137,6 +142,7 @@ impl Rule {
             sign_in_risk: Vec::new(),
             user_risk: Vec::new(),
             grant: None,
+            strength: None,
             sign_in_frequency_hours: None,
         }
     }
@@ -240,9 +246,18 @@ fn rules() -> Vec<Rule> {
     ca017.include_groups = vec![ids::group_id(DELETED_GROUP)];
     ca017.grant = Some(("OR", vec!["mfa"]));
 
+    // Drafted by Marcus Lee last week and never switched on: Global Administrators outside the
+    // trusted locations would need the custom FIDO2 strength.
+    let mut ca018 = Rule::new("CA018", "disabled", 5, 5);
+    ca018.include_users = Vec::new();
+    ca018.include_roles = vec![roles::GLOBAL_ADMINISTRATOR.to_string()];
+    ca018.locations = Some(json!({"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]}));
+    ca018.grant = Some(("OR", Vec::new()));
+    ca018.strength = Some((super::ca_catalog::fido2_strength_id(), super::ca_catalog::FIDO2_STRENGTH_NAME));
+
     vec![
         ca001, ca002, ca003, ca004, ca005, ca006, ca007, ca008, ca009, ca010, ca011, ca012, ca013, ca014, ca015, ca016,
-        ca017,
+        ca017, ca018,
     ]
 }
 
@@ -284,7 +299,10 @@ fn policy_json(rule: &Rule, clock: &Clock) -> Value {
             "builtInControls": controls,
             "customAuthenticationFactors": [],
             "termsOfUse": [],
-            "authenticationStrength": null,
+            "authenticationStrength": match &rule.strength {
+                Some((id, name)) => json!({"id": id, "displayName": name, "policyType": "custom"}),
+                None => Value::Null,
+            },
         }),
         None => Value::Null,
     };

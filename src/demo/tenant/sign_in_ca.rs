@@ -1,6 +1,6 @@
 //! The Conditional Access part of a sign-in record: `appliedConditionalAccessPolicies` and
 //! `conditionalAccessStatus`, derived from who signed in, to what, how and from where, by the
-//! same rules as the policies of `conditional_access.rs` (CA001–CA017).
+//! same rules as the policies of `conditional_access.rs` (CA001–CA018).
 //!
 //! The rules are restated here rather than read from the policy JSON because generating
 //! 100,000 sign-ins must stay cheap; the What-If evaluator is the general one. A sign-in lists
@@ -203,6 +203,8 @@ fn rule(code: &str, c: &CaContext) -> (State, bool, Requirement) {
         "CA013" => (State::ReportOnly, covered && c.guest, Requirement::Mfa),
         "CA014" => (State::Enabled, covered && c.restricted_country, Requirement::Mfa),
         "CA015" | "CA016" => (State::Enabled, guest_admin_app, Requirement::Block),
+        // Never switched on: listed as not enabled.
+        "CA018" => (State::Disabled, covered && c.admin, Requirement::Mfa),
         // CA017 targets a deleted group: nobody.
         _ => (State::Enabled, false, Requirement::Mfa),
     }

@@ -200,9 +200,10 @@ fn nesting_puts_karita_in_finance_app_users() {
 fn conditional_access_matches_the_table() {
     let t = generate_at(pinned(), 0, 1);
     let states: Vec<&str> = t.conditional_access_policies.items().iter().map(|p| str_of(p, "/state")).collect();
-    assert_eq!(states.len(), 17);
+    assert_eq!(states.len(), 18);
     assert_eq!(states[1], "enabledForReportingButNotEnforced");
     assert_eq!(states[9], "disabled");
+    assert_eq!(states[17], "disabled");
     assert_eq!(states.iter().filter(|s| **s == "enabledForReportingButNotEnforced").count(), 4);
     // Every policy but CA006 excludes both break-glass accounts.
     for policy in t.conditional_access_policies.items() {
