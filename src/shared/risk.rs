@@ -28,3 +28,20 @@ impl RiskState {
         }
     }
 }
+
+/// How many rows of each risk level (`unknown` where Graph gave none): the head line of every
+/// risky list — users, service principals, agents.
+pub fn count_by_level<'a>(
+    levels: impl IntoIterator<Item = Option<&'a str>>,
+) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for level in levels {
+        *counts.entry(level.unwrap_or("unknown").to_string()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// `high 2, low 1`.
+pub fn level_counts_words(counts: &std::collections::BTreeMap<String, usize>) -> String {
+    counts.iter().map(|(level, n)| format!("{level} {n}")).collect::<Vec<_>>().join(", ")
+}

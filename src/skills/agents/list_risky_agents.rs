@@ -112,10 +112,7 @@ async fn list_risky_agents(ctx: Ctx, p: ListRiskyAgentsParams) -> Result<RiskyAg
         .collect();
     // Newest change first; sorted here, since Graph documents no $orderby on this set.
     agents.sort_by(|a, b| b.agent.updated.cmp(&a.agent.updated));
-    let mut by_level = BTreeMap::new();
-    for a in &agents {
-        *by_level.entry(a.agent.risk_level.clone().unwrap_or_else(|| "unknown".into())).or_insert(0) += 1;
-    }
+    let by_level = count_by_level(agents.iter().map(|a| a.agent.risk_level.as_deref()));
     let list = ListInfo::new(agents.len(), page.total, page.more, "`risk_level` or `risk_state`");
     Ok(RiskyAgentList { agents, by_level, list })
 }
@@ -131,7 +128,7 @@ impl Render for RiskyAgentList {
     }
 
     fn markdown(&self) -> String {
-        let counts = self.by_level.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
+        let counts = level_counts_words(&self.by_level);
         let rows: Vec<RiskyAgentRow> = self
             .agents
             .iter()

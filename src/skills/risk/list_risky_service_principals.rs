@@ -73,10 +73,7 @@ async fn list_risky_service_principals(
     let mut apps: Vec<RiskyAppRow> = page.items.into_iter().map(RiskyAppRow::from).collect();
     // Newest change first; sorted here, since Graph documents no $orderby on this set.
     apps.sort_by(|a, b| b.updated.cmp(&a.updated));
-    let mut by_level = BTreeMap::new();
-    for app in &apps {
-        *by_level.entry(app.risk_level.clone().unwrap_or_else(|| "unknown".into())).or_insert(0) += 1;
-    }
+    let by_level = count_by_level(apps.iter().map(|app| app.risk_level.as_deref()));
     let list = ListInfo::new(apps.len(), page.total, page.more, "`risk_level` or `risk_state`");
     Ok(RiskyServicePrincipalList { apps, by_level, list })
 }
@@ -92,7 +89,7 @@ impl Render for RiskyServicePrincipalList {
     }
 
     fn markdown(&self) -> String {
-        let counts = self.by_level.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
+        let counts = level_counts_words(&self.by_level);
         format!(
             "{} risky service principals ({counts})\n{}{}",
             self.list.returned,

@@ -102,10 +102,7 @@ async fn list_risky_users(ctx: Ctx, p: ListRiskyUsersParams) -> Result<RiskyUser
         )
         .await?;
     let users: Vec<RiskyUserRow> = page.items.into_iter().map(RiskyUserRow::from).collect();
-    let mut by_level = BTreeMap::new();
-    for u in &users {
-        *by_level.entry(u.risk_level.clone().unwrap_or_else(|| "unknown".into())).or_insert(0) += 1;
-    }
+    let by_level = count_by_level(users.iter().map(|u| u.risk_level.as_deref()));
     let list = ListInfo::new(users.len(), page.total, page.more, "`risk_level` or `risk_state`");
     Ok(RiskyUserList { users, by_level, list })
 }
@@ -121,7 +118,7 @@ impl Render for RiskyUserList {
     }
 
     fn markdown(&self) -> String {
-        let counts = self.by_level.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
+        let counts = level_counts_words(&self.by_level);
         let rows: Vec<Vec<String>> = self
             .users
             .iter()
