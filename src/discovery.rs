@@ -86,7 +86,7 @@ pub fn find(skills: &[&Skill], question: &str, limit: usize) -> (Value, String) 
                 "name": s.decl.name,
                 "description": s.decl.description,
                 "writes": matches!(s.decl.access, Access::Write { .. }),
-                "input_schema": s.input_schema.as_ref(),
+                "input_schema": s.input_schema().as_ref(),
             })
         })
         .collect();
@@ -100,7 +100,7 @@ pub fn find(skills: &[&Skill], question: &str, limit: usize) -> (Value, String) 
             "\n- `{}`: {}\n  input: {}",
             s.decl.name,
             s.decl.description,
-            serde_json::to_string(s.input_schema.as_ref()).unwrap_or_default()
+            serde_json::to_string(s.input_schema().as_ref()).unwrap_or_default()
         ));
     }
     (json!({ "skills": rows }), markdown)

@@ -20,8 +20,8 @@ async fn answers_stay_within_what_hosts_accept() {
         common::demo_server(DemoOptions { scale: 2_000, ..DemoOptions::default() }, Selection::everything()).await;
     let mut sizes: Vec<(usize, String, bool)> = Vec::new();
     for skill in Selection::everything().skills() {
-        let properties = skill.input_schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
-        let required = skill.input_schema.get("required").and_then(Value::as_array).is_some_and(|r| !r.is_empty());
+        let properties = skill.input_schema().get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+        let required = skill.input_schema().get("required").and_then(Value::as_array).is_some_and(|r| !r.is_empty());
         // With no required argument, the widest call of all: nothing but the limit and window.
         let unfiltered = (!required).then_some(entra_mcp::skill::Example { question: "", args: "{}", facts: &[] });
         for example in skill.decl.examples.iter().chain(unfiltered.iter()) {

@@ -48,13 +48,13 @@ async fn optional_parameters_sent_as_null_are_absent() {
     let mut checked = 0;
     for skill in Selection::everything().skills() {
         let properties: Vec<String> = skill
-            .input_schema
+            .input_schema()
             .get("properties")
             .and_then(Value::as_object)
             .map(|p| p.keys().cloned().collect())
             .unwrap_or_default();
         let required: Vec<&str> = skill
-            .input_schema
+            .input_schema()
             .get("required")
             .and_then(Value::as_array)
             .map(|r| r.iter().filter_map(Value::as_str).collect())

@@ -125,7 +125,7 @@ fn has_field(skill: &str, field: &str) -> bool {
     catalog()
         .iter()
         .find(|s| s.name() == skill)
-        .and_then(|s| s.input_schema.get("properties").and_then(Value::as_object).map(|p| p.contains_key(field)))
+        .and_then(|s| s.input_schema().get("properties").and_then(Value::as_object).map(|p| p.contains_key(field)))
         .unwrap_or(false)
 }
 
@@ -161,7 +161,9 @@ fn fuzzed_args(skill: &str, rng: &mut Rng) -> Value {
     let fields: Vec<String> = catalog()
         .iter()
         .find(|s| s.name() == skill)
-        .and_then(|s| s.input_schema.get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()))
+        .and_then(|s| {
+            s.input_schema().get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect())
+        })
         .unwrap_or_default();
     let mut map = serde_json::Map::new();
     // A skill without parameters (`get_me`, `count_groups_by_type`) has no field to fuzz.
@@ -251,7 +253,7 @@ fn check(call: &Call, reply: &SkillReply) -> String {
     } else {
         assert!(matches!(call.intent, Intent::Valid | Intent::Fuzzed), "{}: accepted: {}", context(), reply.markdown);
         let skill = catalog().iter().find(|s| s.name() == call.skill).expect("a catalog skill");
-        let schema = serde_json::Value::Object(skill.output_schema.as_ref().clone());
+        let schema = serde_json::Value::Object(skill.output_schema().as_ref().clone());
         let invalid = entra_mcp::skill::portable::validate(&schema, &reply.structured);
         assert!(invalid.is_empty(), "{}: the answer does not match the output schema: {invalid:?}", context());
         let requests = reply.structured["graph_requests"].as_array().cloned().unwrap_or_default();

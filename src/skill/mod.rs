@@ -205,11 +205,36 @@ type Outcome = Result<(Value, String), SkillError>;
 type Runner = dyn Fn(Ctx, Value, Option<&CallerKey>) -> BoxFuture<'static, Outcome> + Send + Sync;
 
 /// A declared skill with its schemas and its type-erased run function.
+///
+/// The schemas are generated the first time they are asked for: a server lists a few dozen of
+/// the catalog's skills, and generating every schema up front made start-up grow with the
+/// catalog rather than with the list.
 pub struct Skill {
     pub decl: Declaration,
-    pub input_schema: Arc<JsonObject>,
-    pub output_schema: Arc<JsonObject>,
+    schemas: Schemas,
     run: Box<Runner>,
+}
+
+/// How to make a skill's input and output schemas (for a write, with the confirmation
+/// arguments and preview fields), and each once made.
+struct Schemas {
+    write: bool,
+    make_input: fn(bool) -> Arc<JsonObject>,
+    make_output: fn(bool) -> Arc<JsonObject>,
+    input: std::sync::OnceLock<Arc<JsonObject>>,
+    output: std::sync::OnceLock<Arc<JsonObject>>,
+}
+
+impl Schemas {
+    fn of<P: JsonSchema, O: JsonSchema>(write: bool) -> Schemas {
+        Schemas {
+            write,
+            make_input: schemas::input::<P>,
+            make_output: schemas::output::<O>,
+            input: std::sync::OnceLock::new(),
+            output: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 impl Skill {
@@ -231,12 +256,7 @@ impl Skill {
                 encode_within(output, MAX_ANSWER_BYTES)
             })
         };
-        Skill {
-            decl,
-            input_schema: schemas::input::<P>(false),
-            output_schema: schemas::output::<O>(false),
-            run: Box::new(runner),
-        }
+        Skill { decl, schemas: Schemas::of::<P, O>(false), run: Box::new(runner) }
     }
 
     /// Binds a write declaration to its two halves: `prepare` validates, resolves and reads the
@@ -263,16 +283,21 @@ impl Skill {
                 write::run(step, ctx, params, &*prepare, &*apply).await
             })
         };
-        Skill {
-            decl,
-            input_schema: schemas::input::<P>(true),
-            output_schema: schemas::output::<O>(true),
-            run: Box::new(runner),
-        }
+        Skill { decl, schemas: Schemas::of::<P, O>(true), run: Box::new(runner) }
     }
 
     pub fn name(&self) -> &'static str {
         self.decl.name
+    }
+
+    /// The input schema, in the portable subset every host reads.
+    pub fn input_schema(&self) -> &Arc<JsonObject> {
+        self.schemas.input.get_or_init(|| (self.schemas.make_input)(self.schemas.write))
+    }
+
+    /// The output schema (`structuredContent`), in the same subset.
+    pub fn output_schema(&self) -> &Arc<JsonObject> {
+        self.schemas.output.get_or_init(|| (self.schemas.make_output)(self.schemas.write))
     }
 
     pub fn is_write(&self) -> bool {
@@ -290,8 +315,8 @@ impl Skill {
             .destructive(destructive)
             .idempotent(idempotent)
             .open_world(true);
-        Tool::new_with_raw(self.decl.name, Some(self.decl.description.into()), self.input_schema.clone())
-            .with_raw_output_schema(self.output_schema.clone())
+        Tool::new_with_raw(self.decl.name, Some(self.decl.description.into()), self.input_schema().clone())
+            .with_raw_output_schema(self.output_schema().clone())
             .with_annotations(annotations)
     }
 
@@ -299,7 +324,7 @@ impl Skill {
     /// an error reply naming what to fix.
     pub async fn invoke(&self, ctx: Ctx, args: Option<JsonObject>, caller: Option<&CallerKey>) -> SkillReply {
         let mut args = args.unwrap_or_default();
-        lenient::canonical(&mut args, &self.input_schema);
+        lenient::canonical(&mut args, self.input_schema());
         let args = Value::Object(args);
         let outcome = (self.run)(ctx.clone(), args, caller).await;
         let graph_requests = ctx.graph.calls();

@@ -77,7 +77,7 @@ pub async fn check_examples(client: &Client, selection: &Selection) -> usize {
             for missing in example.check(answer.is_error, &answer.structured, &answer.text) {
                 failures.push(format!("{}: {missing}", skill.name()));
             }
-            let schema = Value::Object(skill.output_schema.as_ref().clone());
+            let schema = Value::Object(skill.output_schema().as_ref().clone());
             let invalid = entra_mcp::skill::portable::validate(&schema, &answer.structured);
             assert!(invalid.is_empty(), "{}: the answer does not match its output schema: {invalid:?}", skill.name());
             if !answer.is_error {
