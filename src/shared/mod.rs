@@ -19,5 +19,5 @@ pub use filters::{AUDIT_FILTER_FIELDS, PROVISIONING_FILTER_FIELDS, SIGN_IN_FILTE
 pub use params::{Limit, ListInfo, Since, UserKey, UserRef, allowed_filter, guid, parse_guid, shorten, text, window};
 pub use people::{PersonRef, caller_id, check_user_guard_rails, resolve_user, user_label, user_not_found, user_target};
 pub use resolve::{Named, given_id};
-pub use risk::{DETECTION_RETENTION_DAYS, RiskState, count_by_level, level_counts_words};
+pub use risk::{DETECTION_RETENTION_DAYS, RiskState, count_by_level, level_counts_words, risk_filter};
 pub use sign_ins::*;

@@ -63,22 +63,7 @@ const DETECTIONS_READ: usize = 500;
 
 async fn list_risky_agents(ctx: Ctx, p: ListRiskyAgentsParams) -> Result<RiskyAgentList, SkillError> {
     let limit = p.limit.get()?;
-    let states = p.risk_state.clone().unwrap_or_else(|| vec![RiskState::AtRisk, RiskState::ConfirmedCompromised]);
-    if states.is_empty() || states.len() > 5 {
-        return Err(SkillError::invalid_value(
-            "risk_state",
-            "needs 1 to 5 states",
-            "a list of at_risk, confirmed_compromised, dismissed, confirmed_safe",
-        ));
-    }
-    let mut filter = states
-        .iter()
-        .map(|s| Expr::eq("riskState", s.graph()))
-        .reduce(Expr::or)
-        .ok_or_else(|| SkillError::invalid("risk_state", "at least one state"))?;
-    if let Some(level) = p.risk_level {
-        filter = filter.and(Expr::eq("riskLevel", level.graph()));
-    }
+    let filter = risk_filter(p.risk_state.as_deref(), p.risk_level, "a list of at_risk, confirmed_compromised, dismissed, confirmed_safe")?;
     let agents = GraphRequest::get(RISKY_AGENTS)
         .beta()
         .query(Query::new().select(RISKY_AGENT_FIELDS).filter(filter).top(limit.min(500)))

@@ -7,7 +7,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::graph::{GraphRequest, Query};
-use crate::odata::Expr;
 use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
 
@@ -50,22 +49,7 @@ async fn list_risky_service_principals(
     p: ListRiskyServicePrincipalsParams,
 ) -> Result<RiskyServicePrincipalList, SkillError> {
     let limit = p.limit.get()?;
-    let states = p.risk_state.clone().unwrap_or_else(|| vec![RiskState::AtRisk, RiskState::ConfirmedCompromised]);
-    if states.is_empty() || states.len() > 5 {
-        return Err(SkillError::invalid_value(
-            "risk_state",
-            "needs 1 to 5 states",
-            "a list of at_risk, confirmed_compromised, remediated, dismissed, confirmed_safe",
-        ));
-    }
-    let mut filter = states
-        .iter()
-        .map(|s| Expr::eq("riskState", s.graph()))
-        .reduce(Expr::or)
-        .ok_or_else(|| SkillError::invalid("risk_state", "at least one state"))?;
-    if let Some(level) = p.risk_level {
-        filter = filter.and(Expr::eq("riskLevel", level.graph()));
-    }
+    let filter = risk_filter(p.risk_state.as_deref(), p.risk_level, "a list of at_risk, confirmed_compromised, remediated, dismissed, confirmed_safe")?;
     let request = GraphRequest::get("/identityProtection/riskyServicePrincipals")
         .query(Query::new().select(RISKY_SERVICE_PRINCIPAL_FIELDS).filter(filter).top(limit.min(500)))
         .prefer_unknown_enums();

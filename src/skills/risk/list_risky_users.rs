@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::graph::resources::RiskyUser;
 use crate::graph::{GraphRequest, Query};
-use crate::odata::Expr;
 use crate::render::{or_dash, short_time, table};
 use crate::shared::*;
 use crate::skill::{Access, Ctx, Declaration, Example, Fact, Render, Skill, SkillError, Toolset};
@@ -72,23 +71,7 @@ pub struct RiskyUserList {
 
 async fn list_risky_users(ctx: Ctx, p: ListRiskyUsersParams) -> Result<RiskyUserList, SkillError> {
     let limit = p.limit.get()?;
-    let states = p.risk_state.clone().unwrap_or_else(|| vec![RiskState::AtRisk, RiskState::ConfirmedCompromised]);
-    if states.is_empty() || states.len() > 5 {
-        return Err(SkillError::invalid_value(
-            "risk_state",
-            "needs 1 to 5 states",
-            "a list of at_risk, confirmed_compromised, remediated, dismissed, confirmed_safe",
-        ));
-    }
-    let state_filter = states
-        .iter()
-        .map(|s| Expr::eq("riskState", s.graph()))
-        .reduce(Expr::or)
-        .ok_or_else(|| SkillError::invalid("risk_state", "at least one state"))?;
-    let mut filter = state_filter;
-    if let Some(level) = p.risk_level {
-        filter = filter.and(Expr::eq("riskLevel", level.graph()));
-    }
+    let filter = risk_filter(p.risk_state.as_deref(), p.risk_level, "a list of at_risk, confirmed_compromised, remediated, dismissed, confirmed_safe")?;
     let query = Query::new()
         .select(RISKY_USER_FIELDS)
         .filter(filter)
