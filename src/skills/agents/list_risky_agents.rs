@@ -63,7 +63,11 @@ const DETECTIONS_READ: usize = 500;
 
 async fn list_risky_agents(ctx: Ctx, p: ListRiskyAgentsParams) -> Result<RiskyAgentList, SkillError> {
     let limit = p.limit.get()?;
-    let filter = risk_filter(p.risk_state.as_deref(), p.risk_level, "a list of at_risk, confirmed_compromised, dismissed, confirmed_safe")?;
+    let filter = risk_filter(
+        p.risk_state.as_deref(),
+        p.risk_level,
+        "a list of at_risk, confirmed_compromised, dismissed, confirmed_safe",
+    )?;
     let agents = GraphRequest::get(RISKY_AGENTS)
         .beta()
         .query(Query::new().select(RISKY_AGENT_FIELDS).filter(filter).top(limit.min(500)))

@@ -49,7 +49,11 @@ async fn list_risky_service_principals(
     p: ListRiskyServicePrincipalsParams,
 ) -> Result<RiskyServicePrincipalList, SkillError> {
     let limit = p.limit.get()?;
-    let filter = risk_filter(p.risk_state.as_deref(), p.risk_level, "a list of at_risk, confirmed_compromised, remediated, dismissed, confirmed_safe")?;
+    let filter = risk_filter(
+        p.risk_state.as_deref(),
+        p.risk_level,
+        "a list of at_risk, confirmed_compromised, remediated, dismissed, confirmed_safe",
+    )?;
     let request = GraphRequest::get("/identityProtection/riskyServicePrincipals")
         .query(Query::new().select(RISKY_SERVICE_PRINCIPAL_FIELDS).filter(filter).top(limit.min(500)))
         .prefer_unknown_enums();

@@ -71,7 +71,11 @@ pub struct RiskyUserList {
 
 async fn list_risky_users(ctx: Ctx, p: ListRiskyUsersParams) -> Result<RiskyUserList, SkillError> {
     let limit = p.limit.get()?;
-    let filter = risk_filter(p.risk_state.as_deref(), p.risk_level, "a list of at_risk, confirmed_compromised, remediated, dismissed, confirmed_safe")?;
+    let filter = risk_filter(
+        p.risk_state.as_deref(),
+        p.risk_level,
+        "a list of at_risk, confirmed_compromised, remediated, dismissed, confirmed_safe",
+    )?;
     let query = Query::new()
         .select(RISKY_USER_FIELDS)
         .filter(filter)
